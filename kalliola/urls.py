@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kalliola import views
+
+urlpatterns = [
+    path("", include("goals.urls")),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language can be switched before logging in, too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+
+from goals.models import Strategy
+from goals.services import DEFAULT_STRATEGY_FILE, strategy_load_file
+from kalliola.roles import ADMIN, LEADERSHIP, STAFF
+from kalliola.translations import compile_catalogues
+from tests.factories import UserFactory
+
+# In CI every test must run: a skip (a missing service or browser) fails the run.
+REQUIRE_ALL = os.environ.get("REQUIRE_ALL_TESTS", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The interface tests read the Swedish and English catalogues.
+    for locale_dir in settings.LOCALE_PATHS:
+        compile_catalogues(locale_dir)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if REQUIRE_ALL and skipped:
+        terminalreporter.section("skipped tests are failures here (REQUIRE_ALL_TESTS)", red=True)
+        for report in skipped:
+            terminalreporter.write_line(f"{report.nodeid}: {report.longrepr[-1]}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if REQUIRE_ALL and reporter and reporter.stats.get("skipped") and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def strategy(db: None) -> Strategy:
+    """The seed strategy 2023–2025, loaded from its data file as `make run` loads it."""
+    loaded, _ = strategy_load_file(path=DEFAULT_STRATEGY_FILE)
+    return loaded
+
+
+@pytest.fixture
+def staff_user(db: None) -> AbstractBaseUser:
+    return UserFactory(username="staff-user", role=STAFF)
+
+
+@pytest.fixture
+def leadership_user(db: None) -> AbstractBaseUser:
+    return UserFactory(username="leadership-user", role=LEADERSHIP)
+
+
+@pytest.fixture
+def admin_role_user(db: None) -> AbstractBaseUser:
+    return UserFactory(username="admin-user", role=ADMIN)
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[AbstractBaseUser], Client]:
+    """A test client logged in as the given user."""
+
+    def make(user: AbstractBaseUser) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
