@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -43,10 +44,10 @@ class Strategy(TimestampedModel):
         _("story"), blank=True, help_text=_("One item per paragraph, separated by a blank line.")
     )
     mission_title = models.CharField(_("mission"), max_length=300, blank=True)
-    mission = models.TextField(_("mission explained"), blank=True)
+    mission = models.TextField(_("mission (explanation)"), blank=True)
     vision_title = models.CharField(_("vision"), max_length=300, blank=True)
-    vision = models.TextField(_("vision explained"), blank=True)
-    closing_line = models.CharField(_("closing line"), max_length=300, blank=True)
+    vision = models.TextField(_("vision (explanation)"), blank=True)
+    closing_line = models.CharField(_("closing sentence"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -241,7 +242,7 @@ class Means(GoalPart):
 
     class Meta(GoalPart.Meta):
         verbose_name = _("means")
-        verbose_name_plural = _("means")
+        verbose_name_plural = pgettext_lazy("plural", "means")
         constraints = [
             models.UniqueConstraint(
                 fields=["goal", "position"],

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
-from django.utils.translation import gettext as _
 
 from goals.models import (
     Goal,
@@ -276,11 +275,7 @@ def strategy_load_file(*, path: Path) -> tuple[Strategy, LoadReport]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except OSError as exc:
-        raise StrategyDataError(
-            _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}
-        ) from exc
+        raise StrategyDataError(f"Cannot read {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise StrategyDataError(
-            _("%(path)s is not valid TOML: %(error)s") % {"path": path, "error": exc}
-        ) from exc
+        raise StrategyDataError(f"{path} is not valid TOML: {exc}") from exc
     return strategy_load(data=data)

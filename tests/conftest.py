@@ -19,6 +19,8 @@ REQUIRE_ALL = os.environ.get("REQUIRE_ALL_TESTS", "").lower() in {"1", "true", "
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Hashing passwords properly is slow on purpose; tests don't need that.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The interface tests read the Swedish and English catalogues.
     for locale_dir in settings.LOCALE_PATHS:
         compile_catalogues(locale_dir)

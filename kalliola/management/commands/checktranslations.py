@@ -22,7 +22,9 @@ class Command(BaseCommand):
                 if not po_paths:
                     problems.append(f"{language}: no catalogue")
                 for po_path in po_paths:
-                    problems += [f"{language}: {msgid!r}" for msgid in untranslated_entries(po_path)]
+                    problems += [
+                        f"{language}: {msgid!r}" for msgid in untranslated_entries(po_path)
+                    ]
         if problems:
             raise CommandError("Missing translations:\n" + "\n".join(problems))
         self.stdout.write("Every interface string is translated.")
