@@ -160,10 +160,14 @@ def strategy_load(*, data: Mapping[str, Any]) -> tuple[Strategy, LoadReport]:
     where = "strategy"
     info = _check_keys(data["strategy"], STRATEGY_KEYS, where=where)
     slug = _text(info, "slug", where=where)
-    strategy_values = {
+    start_year = _int(info, "start_year", where=where)
+    end_year = _int(info, "end_year", where=where)
+    if end_year < start_year:
+        raise StrategyDataError("strategy: end_year is before start_year.")
+    strategy_values: dict[str, Any] = {
         "name_fi": _text(info, "name", where=where),
-        "start_year": _int(info, "start_year", where=where),
-        "end_year": _int(info, "end_year", where=where),
+        "start_year": start_year,
+        "end_year": end_year,
         "subtitle_fi": _text(info, "subtitle", where=where, required=False),
         "story_title_fi": _text(info, "story_title", where=where, required=False),
         "story_fi": _text(info, "story", where=where, required=False),
@@ -173,8 +177,6 @@ def strategy_load(*, data: Mapping[str, Any]) -> tuple[Strategy, LoadReport]:
         "vision_fi": _text(info, "vision", where=where, required=False),
         "closing_line_fi": _text(info, "closing_line", where=where, required=False),
     }
-    if strategy_values["end_year"] < strategy_values["start_year"]:
-        raise StrategyDataError("strategy: end_year is before start_year.")
 
     existing = Strategy.objects.filter(slug=slug).first()
     if existing is None:

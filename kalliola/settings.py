@@ -18,12 +18,14 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def env_bool(name: str, default: bool) -> bool:
+    # An empty value means "not set": an empty line in an env file must not switch off a
+    # security setting.
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or raw.strip() == "":
         return default
     value = raw.strip().lower()
     if value in _TRUE:
@@ -186,7 +188,9 @@ STORAGES = {
     },
 }
 
-# Security. With DEBUG off, `manage.py check --deploy` reports nothing.
+# Security. With DEBUG off and a complete production configuration (docker-compose.yml gives
+# one; it includes EMAIL_HOST, so that error reports can be mailed), `check --deploy` reports
+# nothing.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
@@ -248,7 +252,7 @@ MAILERS = {
         else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     )
 }
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "noreply@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", email) for email in env_list("ADMIN_EMAILS", [])]
 

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.test import Client
 
 from goals.models import Strategy
@@ -48,25 +48,25 @@ def strategy(db: None) -> Strategy:
 
 
 @pytest.fixture
-def staff_user(db: None) -> AbstractBaseUser:
-    return UserFactory(username="staff-user", role=STAFF)
+def staff_user(db: None) -> User:
+    return UserFactory.create(username="staff-user", role=STAFF)
 
 
 @pytest.fixture
-def leadership_user(db: None) -> AbstractBaseUser:
-    return UserFactory(username="leadership-user", role=LEADERSHIP)
+def leadership_user(db: None) -> User:
+    return UserFactory.create(username="leadership-user", role=LEADERSHIP)
 
 
 @pytest.fixture
-def admin_role_user(db: None) -> AbstractBaseUser:
-    return UserFactory(username="admin-user", role=ADMIN)
+def admin_role_user(db: None) -> User:
+    return UserFactory.create(username="admin-user", role=ADMIN)
 
 
 @pytest.fixture
-def client_for(db: None) -> Callable[[AbstractBaseUser], Client]:
+def client_for(db: None) -> Callable[[User], Client]:
     """A test client logged in as the given user."""
 
-    def make(user: AbstractBaseUser) -> Client:
+    def make(user: User) -> Client:
         client = Client()
         client.force_login(user)
         return client

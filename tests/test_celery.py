@@ -34,9 +34,12 @@ def test_celery__queues_a_task_only_after_commit(
 def test_celery__queues_nothing_when_the_transaction_rolls_back(
     django_capture_on_commit_callbacks,
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def save_then_fail() -> None:
+        with transaction.atomic():
             health_check.delay_on_commit()
             raise RuntimeError
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        save_then_fail()
 
     assert callbacks == []

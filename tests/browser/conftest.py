@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connections
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -26,13 +27,6 @@ from playwright.sync_api import (
 )
 
 from tests.factories.user import PASSWORD
-
-# Playwright's sync API runs an asyncio event loop in the main thread for as long as
-# Playwright is started (session-wide here). Django sees that running loop and refuses
-# ORM calls from the test's own fixtures (creating users, loading the strategy) with
-# SynchronousOnlyOperation, although they are plain synchronous code. The ORM calls made
-# here never run inside a coroutine, so telling Django to allow them is safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM_PATH = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -53,14 +47,50 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started only once the test database exists.
+
+    The server shares the test's connection to SQLite's in-memory test database only if that
+    database already exists when the server starts; pytest-django's own fixture can start
+    first (session fixtures are set up before the test's database). The server's request
+    threads would then each open a connection of their own and leave it open (SQLite's
+    in-memory connections ignore close()), which ends in ResourceWarnings, errors here.
+    """
+    return live_server
+
+
+@pytest.fixture(scope="package")
+def playwright(django_db_setup) -> Iterator[Playwright]:
+    """Playwright, started for the browser tests and stopped after the last of them.
+
+    Its sync API runs an asyncio event loop in the main thread for as long as it is started,
+    which changes how Django sees that thread, so it is package-scoped rather than
+    session-scoped: the rest of the test run gets a plain thread back.
+    """
     if not CHROMIUM_PATH.is_file():
         pytest.skip(f"Chromium not found at {CHROMIUM_PATH}: install Debian's chromium package")
-    with sync_playwright() as p:
+    # With Playwright's loop running, Django keeps the main thread's database connections
+    # apart from those made before (they become "async" connections), so the test database
+    # contents that pytest-django saved for serialized_rollback must be handed on to them.
+    saved = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as p:
+        # Django also sees the running loop as an async context and refuses ORM calls from
+        # the tests and their fixtures (creating users, loading the strategy) with
+        # SynchronousOnlyOperation, although they are plain synchronous code that never runs
+        # inside a coroutine; so we tell Django to allow them, for as long as Playwright runs.
+        # (Not for longer: `manage.py check --deploy` fails on the variable, and subprocesses
+        # started by later tests would inherit it.)
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        for alias, contents in saved.items():
+            connections[alias]._test_serialized_contents = contents
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(
         executable_path=str(CHROMIUM_PATH), headless=True, args=CHROMIUM_ARGS
@@ -91,6 +121,11 @@ class PageProblems:
             self.found.append(f"console error: {message.text} (at {message.location['url']})")
 
     def _on_request_failed(self, request: Request) -> None:
+        # The browser cancels what is still loading (the icon, typically, which it fetches
+        # after the load event) when the test moves on to the next page. A request the
+        # server refuses is reported by its status, and one the CSP blocks by the console.
+        if request.failure == "net::ERR_ABORTED":
+            return
         self.found.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def _on_response(self, response: Response) -> None:

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, trans_real
 from playwright.sync_api import Browser, Page, expect
 
 from goals.models import Goal, Strategy
@@ -31,6 +31,7 @@ pytestmark = [
 ]
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+SOURCE_LANGUAGE = "en"  # the language the interface strings are written in
 DOCS_DIR = settings.BASE_DIR / "docs"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -38,7 +39,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # <body>, which stops the page scrolling sideways but cuts off whatever is too wide, and
 # makes `scrollWidth` equal the viewport however wide the content is. So besides the
 # scroll width this lists the visible elements that reach past the right edge of the
-# viewport (ignoring those inside a box that scrolls or clips on its own).
+# viewport (ignoring those inside a box that scrolls or clips on its own), and those that
+# start left of it (but for the skip link, which waits there until it gets the focus).
 LAYOUT_JS = """() => {
   const root = document.documentElement;
   const width = root.clientWidth;
@@ -56,9 +58,12 @@ LAYOUT_JS = """() => {
   const tooWide = [];
   for (const el of document.body.querySelectorAll("*")) {
     const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0 || box.right <= width + 1) continue;
-    if (ownScroller(el)) continue;
-    tooWide.push(`${describe(el)} reaches ${Math.round(box.right)}px`);
+    if (box.width === 0 || box.height === 0 || ownScroller(el)) continue;
+    if (box.right > width + 1) {
+      tooWide.push(`${describe(el)} reaches ${Math.round(box.right)}px`);
+    } else if (box.left < -1 && !el.closest(".skip-link")) {
+      tooWide.push(`${describe(el)} starts at ${Math.round(box.left)}px`);
+    }
   }
   return {
     scrollWidth: root.scrollWidth,
@@ -69,7 +74,17 @@ LAYOUT_JS = """() => {
 
 
 def translated(language: str, message: str, **values: object) -> str:
-    """`message` as the compiled catalogue of `language` has it, with `values` filled in."""
+    """`message` as the compiled catalogue of `language` has it, with `values` filled in.
+
+    The interface is written in English; for any other language the message must be in the
+    catalogue, or the expectation would silently be the English text.
+    """
+    if language != SOURCE_LANGUAGE:
+        catalogue = trans_real.translation(language)._catalog
+        assert message in catalogue, (
+            f"the {language} catalogue has no translation for {message!r}: a string in the "
+            f"templates that is not (or no longer) in locale/{language}/LC_MESSAGES/django.po"
+        )
     with translation.override(language):
         text = gettext(message)
     return text % values if values else text
@@ -104,7 +119,7 @@ def expect_interface_in(page: Page, language: str, user: AbstractBaseUser) -> No
     expect(menu.locator("summary")).to_have_text(translated(language, "Menu"))
     menu.locator("summary").click()
     expect(menu.locator('form[action="/logout/"] button')).to_have_text(
-        translated(language, "Log out %(name)s", name=user.get_username())
+        translated(language, "Log out (%(name)s)", name=user.get_username())
     )
     menu.locator("summary").click()
 
@@ -147,6 +162,60 @@ def test_each_role_logs_in_and_opens_goal_2_from_the_strategy_house(
     expect(page.locator("ol.means > li")).to_have_text(means)
     expect(page.locator("ul.outcomes > li")).to_have_text(outcomes)
     page_problems.assert_none(f"the page of goal {goal.number}")
+
+
+# Where the text of an element starts (its padding aside) and how big its font is.
+TEXT_LEFT_JS = """(el) => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  return range.getBoundingClientRect().left;
+}"""
+FONT_SIZE_JS = "(el) => parseFloat(getComputedStyle(el).fontSize)"
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_goal_title_is_the_largest_heading_on_the_goal_page(
+    page: Page,
+    page_problems: PageProblems,
+    login: Callable[..., None],
+    strategy: Strategy,
+    staff_user: AbstractBaseUser,
+    viewport: dict[str, int],
+):
+    page.set_viewport_size(viewport)
+    login(page, staff_user)
+    page.goto("/goals/2/")
+    page_problems.assert_none("the page of goal 2")
+
+    title_size = page.locator("main h1").evaluate(FONT_SIZE_JS)
+    section_sizes = [h2.evaluate(FONT_SIZE_JS) for h2 in page.locator("main h2").all()]
+    assert section_sizes
+    assert title_size > max(section_sizes), (
+        f"the goal's title (h1) is set in {title_size}px, the section headings (h2) in "
+        f"{max(section_sizes)}px: the page title looks like a footnote"
+    )
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_goal_page_navigation_lines_up_with_the_content(
+    page: Page,
+    page_problems: PageProblems,
+    login: Callable[..., None],
+    strategy: Strategy,
+    staff_user: AbstractBaseUser,
+    viewport: dict[str, int],
+):
+    page.set_viewport_size(viewport)
+    login(page, staff_user)
+    page.goto("/goals/2/")
+    page_problems.assert_none("the page of goal 2")
+
+    content = page.locator("#description-title").evaluate(TEXT_LEFT_JS)
+    for name, selector in [("breadcrumbs", ".breadcrumb a"), ("goal links", ".goal-nav a")]:
+        start = page.locator(selector).first.evaluate(TEXT_LEFT_JS)
+        assert abs(start - content) <= 1, (
+            f"the {name}' text begins at {start}px, the content's at {content}px"
+        )
 
 
 def test_language_switch_on_the_strategy_house_sticks_on_the_next_page(

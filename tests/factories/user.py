@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 
 from kalliola.roles import ADMIN
 
 PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A user; `UserFactory(role="staff")` (or leadership, admin) puts them in that role."""
 
     class Meta:
@@ -29,8 +29,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
         if not (create and extracted):
             return
-        self.groups.add(Group.objects.get(name=extracted))
+        user = cast(User, self)  # factory-boy passes the created user as `self`
+        user.groups.add(Group.objects.get(name=extracted))
         if extracted == ADMIN:
             # Administrators manage the strategy content in the Django admin.
-            self.is_staff = True
-            self.save(update_fields=["is_staff"])
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])

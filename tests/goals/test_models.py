@@ -37,9 +37,11 @@ def test_strategy__only_one_active_holds_in_the_database_too():
 def test_strategy__period_cannot_end_before_it_starts():
     strategy = StrategyFactory.build(start_year=2025, end_year=2023, slug="x")
 
-    with pytest.raises(ValidationError, match="last year cannot be before the first year"):
-        with translation.override("en"):
-            strategy.full_clean()
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="last year cannot be before the first year"),
+    ):
+        strategy.full_clean()
 
 
 def test_goal__number_is_unique_within_a_strategy():

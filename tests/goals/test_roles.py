@@ -66,7 +66,9 @@ def test_admin__is_out_of_reach_for_anonymous_visitors():
 
 
 @pytest.mark.parametrize("model", GOALS_MODELS)
-def test_admin__covers_every_strategy_model_in_finnish(strategy, admin_role_user, client_for, model):
+def test_admin__covers_every_strategy_model_in_finnish(
+    strategy, admin_role_user, client_for, model
+):
     client = client_for(admin_role_user)
 
     changelist = client.get(reverse(f"admin:goals_{model}_changelist"))
@@ -77,7 +79,9 @@ def test_admin__covers_every_strategy_model_in_finnish(strategy, admin_role_user
     assert '<html lang="fi"' in changelist.text
 
 
-def test_admin__lets_an_admin_edit_a_goal_and_records_who_did_it(strategy, admin_role_user, client_for):
+def test_admin__lets_an_admin_edit_a_goal_and_records_who_did_it(
+    strategy, admin_role_user, client_for
+):
     from auditlog.models import LogEntry
 
     goal = strategy.goals.get(number=1)
@@ -85,8 +89,7 @@ def test_admin__lets_an_admin_edit_a_goal_and_records_who_did_it(strategy, admin
     page = client.get(reverse("admin:goals_goal_change", args=[goal.pk]))
     form = page.context["adminform"].form
     data = {
-        name: form[name].value() if form[name].value() is not None else ""
-        for name in form.fields
+        name: form[name].value() if form[name].value() is not None else "" for name in form.fields
     }
     data["title_sv"] = "Kalliola är känd som en som löser ojämlikhet."
     for prefix, formset in (

@@ -96,9 +96,7 @@ def test_worker__runs_a_task_queued_after_commit_against_the_same_database(worke
     task_id = uuid.uuid4().hex
     with transaction.atomic():
         strategy_load_file(path=DEFAULT_STRATEGY_FILE)
-        transaction.on_commit(
-            lambda: health_check.apply_async(task_id=task_id, queue=worker_queue)
-        )
+        transaction.on_commit(lambda: health_check.apply_async(task_id=task_id, queue=worker_queue))
         # Nothing is sent while the transaction is open.
         assert AsyncResult(task_id, app=app).state == "PENDING"
 

@@ -17,7 +17,7 @@ DEMO_USERS = [
     ("johto", LEADERSHIP, "Jussi", "Johtaja", False),
     ("yllapito", ADMIN, "Ylva", "Ylläpitäjä", True),
 ]
-DEMO_PASSWORD_SUFFIX = "-demo-2025"
+DEMO_PASSWORD_SUFFIX = "-demo-2025"  # noqa: S105 (printed demo passwords, DEBUG only)
 
 
 class Command(BaseCommand):
