@@ -13,5 +13,6 @@ urlpatterns = [
     # The language can be switched before logging in, too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
 ]

@@ -22,6 +22,7 @@ from playwright.sync_api import (
     Playwright,
     Request,
     Response,
+    ViewportSize,
     expect,
     sync_playwright,
 )
@@ -39,8 +40,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 # How long expect() and page actions wait before failing; the live server answers locally.
 TIMEOUT_MS = 10_000
@@ -73,7 +74,7 @@ def playwright(django_db_setup) -> Iterator[Playwright]:
     # apart from those made before (they become "async" connections), so the test database
     # contents that pytest-django saved for serialized_rollback must be handed on to them.
     saved = {
-        alias: connections[alias]._test_serialized_contents
+        alias: getattr(connections[alias], "_test_serialized_contents")  # noqa: B009
         for alias in connections
         if hasattr(connections[alias], "_test_serialized_contents")
     }
@@ -86,7 +87,7 @@ def playwright(django_db_setup) -> Iterator[Playwright]:
         # started by later tests would inherit it.)
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         for alias, contents in saved.items():
-            connections[alias]._test_serialized_contents = contents
+            setattr(connections[alias], "_test_serialized_contents", contents)  # noqa: B010
         yield p
 
 

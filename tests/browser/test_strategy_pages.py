@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import translation
 from django.utils.translation import gettext, trans_real
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, LocatorAssertions, Page, ViewportSize, expect
 
 from goals.models import Goal, Strategy
 from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, PageProblems
@@ -80,7 +80,7 @@ def translated(language: str, message: str, **values: object) -> str:
     catalogue, or the expectation would silently be the English text.
     """
     if language != SOURCE_LANGUAGE:
-        catalogue = trans_real.translation(language)._catalog
+        catalogue = getattr(trans_real.translation(language), "_catalog")  # noqa: B009
         assert message in catalogue, (
             f"the {language} catalogue has no translation for {message!r}: a string in the "
             f"templates that is not (or no longer) in locale/{language}/LC_MESSAGES/django.po"
@@ -95,7 +95,7 @@ def goals_of(strategy: Strategy) -> list[Goal]:
         return list(strategy.goals.order_by("number"))
 
 
-def html_lang(page: Page):
+def html_lang(page: Page) -> LocatorAssertions:
     return expect(page.locator("html"))
 
 
@@ -104,7 +104,9 @@ def switch_language(page: Page, language: str) -> None:
     button = page.locator(f'form.language-switcher button[value="{language}"]')
     expect(button).to_have_text(language.upper())
     path = urlsplit(page.url).path
-    button.click()
+    # Wait for the page to come back: the button may be the active language's already.
+    with page.expect_navigation():
+        button.click()
     html_lang(page).to_have_attribute("lang", language)
     # The switcher sends the browser back to the page it was on.
     assert urlsplit(page.url).path == path
@@ -180,7 +182,7 @@ def test_goal_title_is_the_largest_heading_on_the_goal_page(
     login: Callable[..., None],
     strategy: Strategy,
     staff_user: AbstractBaseUser,
-    viewport: dict[str, int],
+    viewport: ViewportSize,
 ):
     page.set_viewport_size(viewport)
     login(page, staff_user)
@@ -203,7 +205,7 @@ def test_goal_page_navigation_lines_up_with_the_content(
     login: Callable[..., None],
     strategy: Strategy,
     staff_user: AbstractBaseUser,
-    viewport: dict[str, int],
+    viewport: ViewportSize,
 ):
     page.set_viewport_size(viewport)
     login(page, staff_user)

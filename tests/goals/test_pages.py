@@ -265,3 +265,10 @@ def test_language__switcher_ignores_an_unknown_language(strategy, staff_user, cl
 
     assert response.status_code == 200
     assert '<html lang="fi"' in response.text
+
+
+def test_favicon__redirects_to_the_icon_without_login():
+    response = Client().get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
