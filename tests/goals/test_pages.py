@@ -5,6 +5,7 @@ from html import escape
 
 import factory
 import pytest
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.test import Client
 from django.urls import reverse
@@ -138,7 +139,8 @@ def test_login__logs_in_and_lands_on_the_strategy_house(strategy, staff_user):
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_login__wrong_password_shows_a_translated_error(staff_user, language):
-    client = Client(headers={"accept-language": language})
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     data = {"username": "staff-user", "password": "wrong"}
 
     response = client.post(reverse("login"), data)
@@ -216,7 +218,9 @@ def test_goal_page__shows_swedish_content_where_it_exists_and_finnish_otherwise(
     goal.save(update_fields=["title_sv"])
     client = client_for(staff_user)
 
-    response = client.get("/goals/1/", headers={"accept-language": "sv"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+
+    response = client.get("/goals/1/")
 
     assert '<html lang="sv"' in response.text
     assert "Kalliola är känd för att lösa ojämlikhet." in response.text
@@ -224,10 +228,22 @@ def test_goal_page__shows_swedish_content_where_it_exists_and_finnish_otherwise(
     assert goal.means_set.get(position=1).text_fi in response.text
 
 
-def test_language__finnish_is_the_default(strategy, staff_user, client_for):
-    response = client_for(staff_user).get("/", headers={"accept-language": ""})
+@pytest.mark.parametrize("browser_language", ["", "en-US,en;q=0.9", "sv-FI", "de"])
+def test_language__finnish_is_the_default_whatever_the_browser_asks(
+    strategy, staff_user, client_for, browser_language
+):
+    response = client_for(staff_user).get("/", headers={"accept-language": browser_language})
 
     assert '<html lang="fi"' in response.text
+
+
+def test_language__an_unsupported_language_cookie_falls_back_to_finnish(
+    strategy, staff_user, client_for
+):
+    client = client_for(staff_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+
+    assert '<html lang="fi"' in client.get("/").text
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
