@@ -1,3 +1,4 @@
+from tests.factories.area import AreaFactory
 from tests.factories.goal import GoalFactory, MeansFactory, OutcomeFactory
 from tests.factories.strategy import (
     InequalityThemeFactory,
@@ -9,6 +10,7 @@ from tests.factories.strategy import (
 from tests.factories.user import UserFactory
 
 __all__ = [
+    "AreaFactory",
     "GoalFactory",
     "InequalityThemeFactory",
     "MeansFactory",

@@ -1,0 +1,75 @@
+from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
+
+from neighbourhoods.models import Activity, ActivityType, Area, Partner, Project, Signal, Unit
+
+
+@admin.register(Area)
+class AreaAdmin(TranslationAdmin):
+    list_display = ["name", "code", "level", "parent", "kalliola_works_here", "is_official"]
+    list_filter = ["level", "kalliola_works_here", "is_official"]
+    list_editable = ["kalliola_works_here"]
+    search_fields = ["name", "code", "short_code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    exclude = ["boundary"]
+
+
+@admin.register(Unit)
+class UnitAdmin(TranslationAdmin):
+    list_display = ["name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "sector"]
+    list_filter = ["sector"]
+    search_fields = ["name"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "funder_kind", "funder", "starts_on", "ends_on"]
+    list_filter = ["funder_kind"]
+    search_fields = ["name", "funder"]
+    filter_horizontal = ["goals"]
+
+
+@admin.register(ActivityType)
+class ActivityTypeAdmin(TranslationAdmin):
+    list_display = ["name", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+
+
+class LoggedInTheAppAdmin(admin.ModelAdmin):
+    """Activities and signals are logged and edited in the app, where every rule is checked;
+    the admin shows them and can delete them."""
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(LoggedInTheAppAdmin):
+    list_display = ["title", "date", "status", "area", "type", "unit", "participants_total"]
+    list_filter = ["status", "type", "unit", "is_demo"]
+    search_fields = ["title", "description"]
+    date_hierarchy = "date"
+    list_select_related = ["area", "type", "unit"]
+    readonly_fields = ["participants_total", "version", "created_by"]
+
+
+@admin.register(Signal)
+class SignalAdmin(LoggedInTheAppAdmin):
+    list_display = ["date", "area", "urgency", "raised_by", "unit"]
+    list_filter = ["urgency", "raised_by", "unit", "is_demo"]
+    search_fields = ["text"]
+    date_hierarchy = "date"
+    list_select_related = ["area", "unit"]
+    readonly_fields = ["created_by"]

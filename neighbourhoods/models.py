@@ -1,0 +1,421 @@
+"""What Kalliola does where: areas, units, partners, projects, the activity log and signals.
+
+Participants are recorded only as anonymous counts by age band; free text is checked for
+anything that could identify a person (see privacy.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from goals.models import Goal, InequalityTheme, Means, TimestampedModel
+from neighbourhoods.privacy import validate_no_personal_data
+
+MAX_PARTICIPANTS_PER_BAND = 100_000
+MAX_VOLUNTEERS = 10_000
+MAX_VOLUNTEER_HOURS = 100_000
+TITLE_MAX_LENGTH = 200
+TEXT_MAX_LENGTH = 5_000
+
+
+class Area(TimestampedModel):
+    """A municipality, a basic district (peruspiiri) or a sub-district (osa-alue)."""
+
+    class Level(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        BASIC_DISTRICT = "basic_district", _("Basic district")
+        SUB_DISTRICT = "sub_district", _("Sub-district")
+
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_(
+            "The official full code, e.g. 0913101000 for Kallio; "
+            "for an area added by hand, any unique code."
+        ),
+    )
+    short_code = models.CharField(
+        _("short code"), max_length=10, blank=True, help_text=_("E.g. 301 for Kallio.")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("part of"),
+    )
+    is_official = models.BooleanField(
+        _("from the official district division"),
+        default=False,
+        help_text=_("Imported from the City of Helsinki district division."),
+    )
+    kalliola_works_here = models.BooleanField(_("Kalliola works here"), default=False)
+    boundary = models.JSONField(
+        _("boundary"),
+        null=True,
+        blank=True,
+        help_text=_("Simplified GeoJSON geometry in WGS84, for maps."),
+    )
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="municipality", parent__isnull=True)
+                | (~Q(level="municipality") & Q(parent__isnull=False)),
+                name="area_parent_matches_level",
+                violation_error_message=_(
+                    "A municipality is part of nothing; every other area is part of another."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(TimestampedModel):
+    """A part of the organisation: a residents' house, the adult education centre, …"""
+
+    class Kind(models.TextChoices):
+        RESIDENTS_HOUSE = "residents_house", _("Residents' house")
+        ADULT_EDUCATION = "adult_education", _("Adult education")
+        YOUTH_WORK = "youth_work", _("Youth work")
+        SERVICE = "service", _("Service")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="units", blank=True, verbose_name=_("members")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Partner(TimestampedModel):
+    class Sector(models.TextChoices):
+        RESIDENTS = "residents", _("Residents' groups")
+        BUSINESS = "business", _("Businesses")
+        THIRD_SECTOR = "third_sector", _("Third sector (associations, foundations)")
+        FOURTH_SECTOR = "fourth_sector", _("Fourth sector (informal groups)")
+        PUBLIC = "public", _("Public authorities")
+        EDUCATION = "education", _("Educational institutions")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(
+        _("name"), max_length=200, unique=True, validators=[validate_no_personal_data]
+    )
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(TimestampedModel):
+    """A funded project or service; results are reported per funder."""
+
+    class FunderKind(models.TextChoices):
+        STEA = "stea", "STEA"
+        CITY = "city", _("City of Helsinki")
+        ESF = "esf", "ESF+"
+        FOUNDATION = "foundation", _("Foundation")
+        MINISTRY = "ministry", _("Ministry")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    funder_kind = models.CharField(_("kind of funder"), max_length=20, choices=FunderKind.choices)
+    funder = models.CharField(
+        _("funder"), max_length=200, help_text=_("E.g. STEA, or the foundation's name.")
+    )
+    starts_on = models.DateField(_("funding starts"))
+    ends_on = models.DateField(_("funding ends"), null=True, blank=True)
+    goals = models.ManyToManyField(
+        Goal, related_name="projects", blank=True, verbose_name=_("strategic goals")
+    )
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="project_period_ordered",
+                violation_error_message=_("The funding cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActivityType(TimestampedModel):
+    """Outreach, community event, group, …: an admin-editable list."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("activity type")
+        verbose_name_plural = _("activity types")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The age bands participants are counted in, as field names; the total is their sum.
+AGE_BANDS: tuple[str, ...] = (
+    "participants_0_12",
+    "participants_13_17",
+    "participants_18_29",
+    "participants_30_64",
+    "participants_65_plus",
+    "participants_unknown_age",
+)
+
+
+class Activity(TimestampedModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
+
+    title = models.CharField(
+        _("title"), max_length=TITLE_MAX_LENGTH, validators=[validate_no_personal_data]
+    )
+    date = models.DateField(_("date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DONE
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="activities", verbose_name=_("area")
+    )
+    type = models.ForeignKey(
+        ActivityType, on_delete=models.PROTECT, related_name="activities", verbose_name=_("type")
+    )
+    participants_0_12 = models.PositiveIntegerField(_("participants aged 0–12"), default=0)
+    participants_13_17 = models.PositiveIntegerField(_("participants aged 13–17"), default=0)
+    participants_18_29 = models.PositiveIntegerField(_("participants aged 18–29"), default=0)
+    participants_30_64 = models.PositiveIntegerField(_("participants aged 30–64"), default=0)
+    participants_65_plus = models.PositiveIntegerField(_("participants aged 65+"), default=0)
+    participants_unknown_age = models.PositiveIntegerField(
+        _("participants of unknown age"), default=0
+    )
+    participants_total = models.GeneratedField(
+        expression=F("participants_0_12")
+        + F("participants_13_17")
+        + F("participants_18_29")
+        + F("participants_30_64")
+        + F("participants_65_plus")
+        + F("participants_unknown_age"),
+        output_field=models.PositiveIntegerField(),
+        db_persist=True,
+        verbose_name=_("participants in all"),
+    )
+    new_participants = models.PositiveIntegerField(
+        _("new participants"), default=0, help_text=_("How many took part for the first time.")
+    )
+    volunteers = models.PositiveIntegerField(_("volunteers"), default=0)
+    volunteer_hours = models.DecimalField(
+        _("volunteer hours"),
+        max_digits=8,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    partners = models.ManyToManyField(
+        Partner, related_name="activities", blank=True, verbose_name=_("partners")
+    )
+    themes = models.ManyToManyField(
+        InequalityTheme,
+        related_name="activities",
+        blank=True,
+        verbose_name=_("inequality themes"),
+    )
+    goals = models.ManyToManyField(
+        Goal, related_name="activities", verbose_name=_("strategic goals")
+    )
+    means = models.ManyToManyField(
+        Means, related_name="activities", blank=True, verbose_name=pgettext_lazy("plural", "means")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="activities", verbose_name=_("unit")
+    )
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("project"),
+    )
+    description = models.TextField(
+        _("description"),
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        validators=[validate_no_personal_data],
+    )
+    heard = models.TextField(
+        _("what we heard"),
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        validators=[validate_no_personal_data],
+        help_text=_("Signals of inequality that came up. Never anything that identifies a person."),
+    )
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="organised_activities",
+        blank=True,
+        verbose_name=_("organisers"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="logged_activities",
+        verbose_name=_("logged by"),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised by every save; refuses lost updates.")
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date", "-id"]
+        # Without these, a user sees and edits only the activities they logged.
+        permissions = [
+            ("view_all_activities", _("Can see every activity")),
+            ("change_all_activities", _("Can change every activity")),
+        ]
+        indexes = [models.Index(fields=["date"]), models.Index(fields=["area", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")),
+                name="activity_end_after_start",
+                violation_error_message=_("The end date cannot be before the date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    new_participants__lte=F("participants_0_12")
+                    + F("participants_13_17")
+                    + F("participants_18_29")
+                    + F("participants_30_64")
+                    + F("participants_65_plus")
+                    + F("participants_unknown_age")
+                ),
+                name="activity_new_within_total",
+                violation_error_message=_(
+                    "There cannot be more new participants than participants in all."
+                ),
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{band}__lte": MAX_PARTICIPANTS_PER_BAND}),
+                    name=f"activity_{band}_bounded",
+                    violation_error_message=_("A count of participants is implausibly large."),
+                )
+                for band in AGE_BANDS
+            ],
+            models.CheckConstraint(
+                condition=Q(volunteers__lte=MAX_VOLUNTEERS),
+                name="activity_volunteers_bounded",
+                violation_error_message=_("The number of volunteers is implausibly large."),
+            ),
+            models.CheckConstraint(
+                condition=Q(volunteer_hours__gte=0, volunteer_hours__lte=MAX_VOLUNTEER_HOURS),
+                name="activity_volunteer_hours_bounded",
+                violation_error_message=_("The number of volunteer hours is implausibly large."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.title}"
+
+
+class Signal(TimestampedModel):
+    """An observation of inequality heard in the field."""
+
+    class RaisedBy(models.TextChoices):
+        RESIDENT = "resident", _("A resident")
+        PARTNER = "partner", _("A partner")
+        STAFF = "staff", _("Staff")
+        OTHER = "other", _("Other")
+
+    class Urgency(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    date = models.DateField(_("date"))
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="signals", verbose_name=_("area")
+    )
+    themes = models.ManyToManyField(
+        InequalityTheme, related_name="signals", blank=True, verbose_name=_("inequality themes")
+    )
+    text = models.TextField(
+        _("what was heard"), max_length=TEXT_MAX_LENGTH, validators=[validate_no_personal_data]
+    )
+    raised_by = models.CharField(_("raised by"), max_length=10, choices=RaisedBy.choices)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.MEDIUM
+    )
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="signals",
+        verbose_name=_("activity"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="signals", verbose_name=_("unit")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="logged_signals",
+        verbose_name=_("logged by"),
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        ordering = ["-date", "-id"]
+        permissions = [
+            ("view_all_signals", _("Can see every signal")),
+            ("change_all_signals", _("Can change every signal")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.text[:60]}"

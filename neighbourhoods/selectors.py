@@ -1,0 +1,100 @@
+"""Reads of the activity log, each with the joins its page needs, and what a user may see."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from goals.models import Goal, InequalityTheme, Means, Strategy
+from neighbourhoods.models import Activity, Area, Unit
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def can_see_all_activities(user: User) -> bool:
+    return user.has_perm("neighbourhoods.view_all_activities")
+
+
+def activity_list(*, user: User) -> QuerySet[Activity]:
+    """Activities the user may see: all of them, or those they logged or organised."""
+    activities = Activity.objects.select_related("area", "type", "unit").prefetch_related("goals")
+    if can_see_all_activities(user):
+        return activities
+    mine = Activity.objects.filter(Q(created_by=user.pk) | Q(organisers=user.pk)).values("pk")
+    return activities.filter(pk__in=mine)
+
+
+def activity_mine(*, user: User) -> QuerySet[Activity]:
+    mine = Activity.objects.filter(Q(created_by=user.pk) | Q(organisers=user.pk)).values("pk")
+    return (
+        Activity.objects.filter(pk__in=mine)
+        .select_related("area", "type", "unit")
+        .prefetch_related("goals")
+    )
+
+
+def activity_for_user(*, user: User, activity_id: int) -> Activity:
+    """One activity with everything its detail page shows, if the user may see it."""
+    activity = (
+        activity_list(user=user)
+        .select_related("area__parent", "project", "created_by")
+        .prefetch_related("means__goal", "themes", "partners", "organisers")
+        .filter(pk=activity_id)
+        .first()
+    )
+    if activity is None:
+        raise Http404(_("No such activity, or it is not yours to see."))
+    return activity
+
+
+def activity_for_edit(*, user: User, activity_id: int) -> Activity:
+    """An activity the user may change: any with change_all_activities, else their own."""
+    activity = activity_for_user(user=user, activity_id=activity_id)
+    if user.has_perm("neighbourhoods.change_all_activities"):
+        return activity
+    if user.has_perm("neighbourhoods.change_activity") and activity.created_by_id == user.pk:
+        return activity
+    raise PermissionDenied(_("Only the person who logged an activity, or an admin, can change it."))
+
+
+def activity_last_of(*, user: User) -> Activity | None:
+    """The user's latest activity, whose area and type the next one starts from."""
+    return Activity.objects.filter(created_by=user.pk).order_by("-created_at").first()
+
+
+def active_strategy_goals() -> QuerySet[Goal]:
+    return Goal.objects.filter(strategy__status=Strategy.Status.ACTIVE).order_by("number")
+
+
+def active_strategy_means() -> QuerySet[Means]:
+    return (
+        Means.objects.filter(goal__strategy__status=Strategy.Status.ACTIVE)
+        .select_related("goal")
+        .order_by("goal__number", "position")
+    )
+
+
+def active_strategy_themes() -> QuerySet[InequalityTheme]:
+    return InequalityTheme.objects.filter(strategy__status=Strategy.Status.ACTIVE).order_by(
+        "position"
+    )
+
+
+def areas_for_logging() -> QuerySet[Area]:
+    """Basic districts and sub-districts; those Kalliola works in first."""
+    return (
+        Area.objects.exclude(level=Area.Level.MUNICIPALITY)
+        .select_related("parent")
+        .order_by("-kalliola_works_here", "name")
+    )
+
+
+def units_for(*, user: User) -> QuerySet[Unit]:
+    """The units a user can log for: their own; an admin, any active unit."""
+    units = Unit.objects.filter(is_active=True)
+    if user.has_perm("neighbourhoods.change_all_activities"):
+        return units
+    return units.filter(members=user.pk)

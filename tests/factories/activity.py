@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import factory
+
+from neighbourhoods.models import Activity, ActivityType
+from tests.factories.area import AreaFactory
+from tests.factories.unit import UnitFactory
+from tests.factories.user import UserFactory
+
+
+class ActivityTypeFactory(factory.django.DjangoModelFactory[ActivityType]):
+    class Meta:
+        model = ActivityType
+        django_get_or_create = ("name_fi",)
+
+    name_fi = "Jalkautuva työ"
+    name = factory.SelfAttribute("name_fi")
+
+
+class ActivityFactory(factory.django.DjangoModelFactory[Activity]):
+    """An activity; pass goals=[...] (and means, themes, partners) to link them."""
+
+    class Meta:
+        model = Activity
+        skip_postgeneration_save = True
+
+    title = factory.Faker("sentence", nb_words=4, locale="fi_FI")
+    date = factory.LazyFunction(lambda: datetime.date(2024, 5, 14))
+    status = Activity.Status.DONE
+    area = factory.SubFactory(AreaFactory)
+    type = factory.SubFactory(ActivityTypeFactory)
+    unit = factory.SubFactory(UnitFactory)
+    created_by = factory.SubFactory(UserFactory)
+    participants_13_17 = 8
+    participants_18_29 = 2
+    new_participants = 3
+
+    @factory.post_generation
+    def goals(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.goals.set(extracted)  # type: ignore[attr-defined]
+
+    @factory.post_generation
+    def means(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.means.set(extracted)  # type: ignore[attr-defined]
+
+    @factory.post_generation
+    def themes(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.themes.set(extracted)  # type: ignore[attr-defined]
+
+    @factory.post_generation
+    def partners(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.partners.set(extracted)  # type: ignore[attr-defined]
