@@ -38,6 +38,7 @@ translations: install ## Compile the .po catalogues (no GNU gettext needed)
 run: translations ## Run the app at http://127.0.0.1:8000 with the seed strategy and demo users
 	$(DEV_ENV) $(MANAGE) migrate --no-input
 	$(DEV_ENV) $(MANAGE) load_strategy
+	$(DEV_ENV) $(MANAGE) import_districts
 	$(DEV_ENV) $(MANAGE) create_demo_users
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
 

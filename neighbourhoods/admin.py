@@ -48,10 +48,10 @@ class LoggedInTheAppAdmin(admin.ModelAdmin):
     """Activities and signals are logged and edited in the app, where every rule is checked;
     the admin shows them and can delete them."""
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 

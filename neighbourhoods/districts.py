@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import translation
 
@@ -511,7 +512,7 @@ def _check_records(records: Sequence[DistrictRecord], *, where: str) -> None:
         if levels.get(record.parent_code) != expected:
             raise DistrictDataError(
                 f"{where}, {record.code} {record.name_fi}: its parent {record.parent_code} is "
-                f"not a {expected.label.lower()} in the data."
+                f"not a {expected.replace('_', ' ')} in the data."
             )
 
 
@@ -601,8 +602,8 @@ def districts_import(*, records: Sequence[DistrictRecord]) -> ImportReport:
     report = ImportReport()
     existing = Area.objects.in_bulk([record.code for record in records], field_name="code")
     ids: dict[str, int] = {}
-    # The untranslated `name` column follows the Finnish name (the default language).
-    with translation.override("fi"):
+    # The untranslated `name` column follows the default language's (Finnish) name.
+    with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
         for record in sorted(records, key=lambda r: (LEVEL_ORDER[Area.Level(r.level)], r.code)):
             values: dict[str, Any] = {
                 "level": record.level,

@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from neighbourhoods import selectors
 from neighbourhoods.models import (
@@ -15,9 +17,15 @@ from neighbourhoods.models import (
     MAX_VOLUNTEER_HOURS,
     MAX_VOLUNTEERS,
     Activity,
+    ActivityType,
     Partner,
     Project,
+    Unit,
 )
+
+# Django's own "- Select an option -" has no Finnish or Swedish translation yet.
+CHOOSE_LABEL = _("– choose –")
+ANY_LABEL = _("– any –")
 
 
 class DateInput(forms.DateInput):
@@ -46,9 +54,18 @@ class AreaChoiceField(forms.ModelChoiceField):
         return str(obj.name)
 
 
+def means_label(obj: Any) -> str:
+    return f"{obj.goal.number}.{obj.position} {obj.text}"
+
+
 class MeansChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.goal.number}.{obj.position} {obj.text}"
+        return means_label(obj)
+
+
+class OneMeansChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return means_label(obj)
 
 
 class ActivityForm(forms.ModelForm):
@@ -97,7 +114,7 @@ class ActivityForm(forms.ModelForm):
         }
         field_classes = {"area": AreaChoiceField, "means": MeansChoiceField}
 
-    def __init__(self, *args: Any, user: AbstractBaseUser | AnonymousUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         fields = self.fields
@@ -109,8 +126,10 @@ class ActivityForm(forms.ModelForm):
         fields["partners"].queryset = Partner.objects.order_by("name")  # type: ignore[attr-defined]
         fields["project"].queryset = Project.objects.order_by("name")  # type: ignore[attr-defined]
         fields["type"].queryset = fields["type"].queryset.filter(is_active=True)  # type: ignore[attr-defined]
+        for name in ("area", "type", "unit", "project"):
+            fields[name].empty_label = CHOOSE_LABEL  # type: ignore[attr-defined]
         fields["goals"].help_text = _("At least one: which strategic goals did this serve?")
-        fields["means"].help_text = _("Only means of the goals chosen above.")
+        fields["means"].help_text = _("Choose only means that belong to the goals chosen above.")
         fields["volunteer_hours"].widget.attrs.update({"min": 0, "step": "0.5"})
         limits = {band: MAX_PARTICIPANTS_PER_BAND for band in (*AGE_BANDS, "new_participants")}
         limits |= {"volunteers": MAX_VOLUNTEERS, "volunteer_hours": MAX_VOLUNTEER_HOURS}
@@ -134,7 +153,7 @@ class ActivityForm(forms.ModelForm):
                 _("A done activity cannot be in the future. Mark it planned, or fix the date."),
             )
         if date and end_date and end_date < date:
-            self.add_error("end_date", _("The end date cannot be before the date."))
+            self.add_error("end_date", _("The end date cannot be before the start date."))
         goals = cleaned.get("goals")
         means = cleaned.get("means")
         if goals is not None and means:
@@ -162,4 +181,59 @@ class ActivityForm(forms.ModelForm):
         # The model's own validation (constraints, privacy guard) runs on the instance;
         # created_by is set by the service, not the form.
         self.instance.created_by_id = self.instance.created_by_id or self.user.pk
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
+
+
+class ActivityFilterForm(forms.Form):
+    """Filters of the activity list; every field is optional and a bad value is an error."""
+
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    area = AreaChoiceField(
+        label=_("Area"),
+        queryset=selectors.areas_for_logging(),
+        required=False,
+        help_text=_("A basic district includes its sub-districts."),
+    )
+    type: forms.ModelChoiceField[ActivityType] = forms.ModelChoiceField(
+        label=_("Type"), queryset=ActivityType.objects.all(), required=False
+    )
+    goal = forms.ModelChoiceField(
+        label=_("Strategic goal"), queryset=selectors.active_strategy_goals(), required=False
+    )
+    means = OneMeansChoiceField(
+        label=pgettext_lazy("singular", "Means"),
+        queryset=selectors.active_strategy_means(),
+        required=False,
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Inequality theme"), queryset=selectors.active_strategy_themes(), required=False
+    )
+    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.all(), required=False
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=Project.objects.all(), required=False
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Partner.objects.all(), required=False
+    )
+    organiser = forms.ModelChoiceField(
+        label=_("Organiser"),
+        queryset=get_user_model().objects.filter(organised_activities__isnull=False).distinct(),
+        required=False,
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = ANY_LABEL
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end of the range cannot be before its start."))
+        return cleaned

@@ -76,7 +76,8 @@ class Area(TimestampedModel):
                 | (~Q(level="municipality") & Q(parent__isnull=False)),
                 name="area_parent_matches_level",
                 violation_error_message=_(
-                    "A municipality is part of nothing; every other area is part of another."
+                    "A municipality cannot be part of another area; every other area must be "
+                    "part of one."
                 ),
             ),
         ]
@@ -288,7 +289,10 @@ class Activity(TimestampedModel):
         max_length=TEXT_MAX_LENGTH,
         blank=True,
         validators=[validate_no_personal_data],
-        help_text=_("Signals of inequality that came up. Never anything that identifies a person."),
+        help_text=_(
+            "Signals of inequality that came up. Do not write anything that could identify "
+            "a person."
+        ),
     )
     organisers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -303,7 +307,11 @@ class Activity(TimestampedModel):
         verbose_name=_("logged by"),
     )
     version = models.PositiveIntegerField(
-        _("version"), default=1, help_text=_("Raised by every save; refuses lost updates.")
+        _("version"),
+        default=1,
+        help_text=_(
+            "Goes up by one with every save, so that no one's changes are silently overwritten."
+        ),
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
@@ -321,7 +329,7 @@ class Activity(TimestampedModel):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")),
                 name="activity_end_after_start",
-                violation_error_message=_("The end date cannot be before the date."),
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(

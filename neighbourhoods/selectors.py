@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -11,7 +15,7 @@ from django.utils.translation import gettext as _
 from goals.models import Goal, InequalityTheme, Means, Strategy
 from neighbourhoods.models import Activity, Area, Unit
 
-User = AbstractBaseUser | AnonymousUser
+User = AuthUser | AnonymousUser
 
 
 def can_see_all_activities(user: User) -> bool:
@@ -98,3 +102,48 @@ def units_for(*, user: User) -> QuerySet[Unit]:
     if user.has_perm("neighbourhoods.change_all_activities"):
         return units
     return units.filter(members=user.pk)
+
+
+def activity_filter(activities: QuerySet[Activity], filters: dict[str, Any]) -> QuerySet[Activity]:
+    """Narrow a list of activities by the cleaned data of ActivityFilterForm."""
+    conditions = Q()
+    if start := filters.get("date_from"):
+        conditions &= Q(date__gte=start)
+    if end := filters.get("date_to"):
+        conditions &= Q(date__lte=end)
+    if area := filters.get("area"):
+        # A basic district includes its sub-districts.
+        conditions &= Q(area=area) | Q(area__parent=area)
+    for name, lookup in (
+        ("type", "type"),
+        ("unit", "unit"),
+        ("project", "project"),
+    ):
+        if value := filters.get(name):
+            conditions &= Q(**{lookup: value})
+    related = {
+        "goal": "goals",
+        "means": "means",
+        "theme": "themes",
+        "partner": "partners",
+        "organiser": "organisers",
+    }
+    for name, relation in related.items():
+        if value := filters.get(name):
+            # A subquery, so that the joins do not duplicate rows.
+            ids = Activity.objects.filter(**{relation: value}).values("pk")
+            conditions &= Q(pk__in=ids)
+    if text := (filters.get("q") or "").strip():
+        conditions &= (
+            Q(title__icontains=text) | Q(description__icontains=text) | Q(heard__icontains=text)
+        )
+    return activities.filter(conditions)
+
+
+def activity_history(*, activity: Activity) -> QuerySet[LogEntry]:
+    """Who changed what and when, newest first."""
+    return (
+        LogEntry.objects.get_for_object(activity)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp")
+    )

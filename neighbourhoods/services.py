@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from neighbourhoods.models import Activity
@@ -60,7 +60,7 @@ def _apply(activity: Activity, data: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
-def activity_create(*, user: AbstractBaseUser, data: Mapping[str, Any]) -> Activity:
+def activity_create(*, user: User, data: Mapping[str, Any]) -> Activity:
     """Log a new activity from validated data (a form's cleaned_data)."""
     activity = Activity(created_by=user)
     _apply(activity, data)

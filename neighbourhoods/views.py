@@ -8,14 +8,20 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
 
 from neighbourhoods import selectors, services
-from neighbourhoods.forms import ActivityForm
+from neighbourhoods.forms import ActivityFilterForm, ActivityForm
 from neighbourhoods.models import Activity
 
 PAGE_SIZE = 25
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 def _page(request: HttpRequest, activities: QuerySet[Activity]) -> Any:
@@ -24,15 +30,27 @@ def _page(request: HttpRequest, activities: QuerySet[Activity]) -> Any:
 
 @require_GET
 @permission_required("neighbourhoods.view_activity", raise_exception=True)
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: HtmxHttpRequest) -> HttpResponse:
     """Every activity for leadership and admins; one's own for everyone else."""
     see_all = selectors.can_see_all_activities(request.user)
     activities = selectors.activity_list(user=request.user)
+    filters = ActivityFilterForm(request.GET)
+    if filters.is_valid():
+        activities = selectors.activity_filter(activities, filters.cleaned_data)
+    else:
+        activities = activities.none()
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "page": _page(request, activities),
         "title": _("All activities") if see_all else _("My activities"),
+        "filters": filters,
+        "query": query.urlencode(),
     }
-    return render(request, "neighbourhoods/activity_list.html", context)
+    template = "neighbourhoods/activity_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
 
 
 @require_GET
@@ -51,13 +69,16 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
         request.user.has_perm("neighbourhoods.change_activity")
         and activity.created_by_id == request.user.pk
     )
-    context = {"activity": activity, "can_change": can_change}
+    history = None
+    if request.user.has_perm("auditlog.view_logentry"):
+        history = selectors.activity_history(activity=activity)
+    context = {"activity": activity, "can_change": can_change, "history": history}
     return render(request, "neighbourhoods/activity_detail.html", context)
 
 
 def _initial_for_new(request: HttpRequest) -> dict[str, Any]:
     """Start from a copied activity, or from the user's last area, type and unit."""
-    initial: dict[str, Any] = {"status": Activity.Status.DONE}
+    initial: dict[str, Any] = {"status": Activity.Status.DONE, "date": timezone.localdate()}
     source = None
     if copy_id := request.GET.get("copy", "").strip():
         if copy_id.isdigit():
@@ -70,6 +91,9 @@ def _initial_for_new(request: HttpRequest) -> dict[str, Any]:
             value = getattr(source, name)
             initial[name] = list(value.all()) if hasattr(value, "all") else value
         return initial
+    units = list(selectors.units_for(user=request.user)[:2])
+    if len(units) == 1:
+        initial["unit"] = units[0].pk
     if last := selectors.activity_last_of(user=request.user):
         initial |= {"area": last.area_id, "type": last.type_id, "unit": last.unit_id}
     return initial
@@ -82,7 +106,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         form = ActivityForm(request.POST, user=request.user)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            activity = services.activity_create(user=request.user, data=data)
+            activity = services.activity_create(user=request.user, data=data)  # type: ignore[arg-type]
             messages.success(request, _("The activity was saved."))
             return redirect("neighbourhoods:activity", activity_id=activity.pk)
     else:
@@ -116,8 +140,8 @@ def activity_update(request: HttpRequest, activity_id: int) -> HttpResponse:
                     ),
                 )
                 # The next save is compared with what is saved now.
-                form.data = form.data.copy()
-                form.data["version"] = exc.current.version
+                form.data = form.data.copy()  # type: ignore[attr-defined]
+                form.data["version"] = exc.current.version  # type: ignore[index]
             else:
                 messages.success(request, _("The activity was saved."))
                 return redirect("neighbourhoods:activity", activity_id=activity.pk)

@@ -41,19 +41,19 @@ class ActivityFactory(factory.django.DjangoModelFactory[Activity]):
     @factory.post_generation
     def goals(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
-            self.goals.set(extracted)  # type: ignore[attr-defined]
+            self.goals.set(extracted)
 
     @factory.post_generation
     def means(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
-            self.means.set(extracted)  # type: ignore[attr-defined]
+            self.means.set(extracted)
 
     @factory.post_generation
     def themes(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
-            self.themes.set(extracted)  # type: ignore[attr-defined]
+            self.themes.set(extracted)
 
     @factory.post_generation
     def partners(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
-            self.partners.set(extracted)  # type: ignore[attr-defined]
+            self.partners.set(extracted)

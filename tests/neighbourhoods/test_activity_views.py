@@ -29,12 +29,12 @@ def frozen_today():
 
 @pytest.fixture
 def area() -> Area:
-    return AreaFactory(name_fi="Kontula", level=Area.Level.SUB_DISTRICT)
+    return AreaFactory.create(name_fi="Kontula", level=Area.Level.SUB_DISTRICT)
 
 
 @pytest.fixture
 def unit(staff_user, admin_role_user):
-    unit = UnitFactory(name_fi="Kontulan asukastalo")
+    unit = UnitFactory.create(name_fi="Kontulan asukastalo")
     unit.members.add(staff_user)
     return unit
 
@@ -47,7 +47,7 @@ def form_data(strategy: Strategy, area, unit) -> dict[str, Any]:
         "status": "done",
         "date": "2025-03-11",
         "area": area.pk,
-        "type": ActivityTypeFactory().pk,
+        "type": ActivityTypeFactory.create().pk,
         "unit": unit.pk,
         "goals": [goal.pk],
         "means": [goal.means_set.get(position=3).pk],
@@ -146,7 +146,7 @@ def test_activity_create__allows_a_planned_activity_in_the_future(
 def test_activity_create__refuses_a_unit_the_user_does_not_belong_to(
     staff_user, client_for, form_data
 ):
-    other_unit = UnitFactory(name_fi="Aikuisopisto")
+    other_unit = UnitFactory.create(name_fi="Aikuisopisto")
 
     response = post_new(client_for(staff_user), form_data | {"unit": other_unit.pk})
 
@@ -166,7 +166,7 @@ def test_activity_create__privacy_guard_says_why(staff_user, client_for, form_da
 def test_activity_form__starts_from_the_users_last_area_type_and_unit(
     staff_user, client_for, area, unit
 ):
-    last = ActivityFactory(created_by=staff_user, area=area, unit=unit)
+    last = ActivityFactory.create(created_by=staff_user, area=area, unit=unit)
 
     form = client_for(staff_user).get(reverse("neighbourhoods:activity_create")).context["form"]
 
@@ -177,7 +177,7 @@ def test_activity_form__starts_from_the_users_last_area_type_and_unit(
 
 def test_activity_form__can_start_from_a_copy(staff_user, client_for, strategy, unit):
     goal = strategy.goals.get(number=1)
-    source = ActivityFactory(created_by=staff_user, unit=unit, title="Kahvila", goals=[goal])
+    source = ActivityFactory.create(created_by=staff_user, unit=unit, title="Kahvila", goals=[goal])
 
     response = client_for(staff_user).get(
         reverse("neighbourhoods:activity_create"), {"copy": source.pk}
@@ -201,8 +201,8 @@ def test_activity_form__ignores_a_copy_that_does_not_exist(staff_user, client_fo
 
 @pytest.fixture
 def own_and_other(staff_user, unit):
-    own = ActivityFactory(created_by=staff_user, unit=unit, title="Oma")
-    other = ActivityFactory(created_by=UserFactory(role="staff"), unit=unit, title="Toisen")
+    own = ActivityFactory.create(created_by=staff_user, unit=unit, title="Oma")
+    other = ActivityFactory.create(created_by=UserFactory(role="staff"), unit=unit, title="Toisen")
     return own, other
 
 
@@ -369,7 +369,7 @@ def test_activity_list__query_count_does_not_grow_with_rows(
     ActivityFactory.create_batch(3, unit=unit, goals=[goal])
     client = client_for(leadership_user)
     client.get(reverse("neighbourhoods:activities"))
-    with django_assert_num_queries(7) as few:
+    with django_assert_num_queries(16) as few:
         client.get(reverse("neighbourhoods:activities"))
     ActivityFactory.create_batch(20, unit=unit, goals=[goal])
 
@@ -381,12 +381,47 @@ def test_activity_detail__query_count_does_not_grow_with_links(
     leadership_user, client_for, strategy, unit, django_assert_num_queries
 ):
     goals = list(strategy.goals.all())
-    few = ActivityFactory(unit=unit, goals=goals[:1])
-    many = ActivityFactory(unit=unit, goals=goals, themes=list(strategy.inequalitythemes.all()))
+    few = ActivityFactory.create(unit=unit, goals=goals[:1])
+    many = ActivityFactory.create(
+        unit=unit, goals=goals, themes=list(strategy.inequalitythemes.all())
+    )
     client = client_for(leadership_user)
     client.get(reverse("neighbourhoods:activity", args=[few.pk]))
-    with django_assert_num_queries(10) as baseline:
+    with django_assert_num_queries(11) as baseline:
         client.get(reverse("neighbourhoods:activity", args=[few.pk]))
 
     with django_assert_num_queries(len(baseline.captured_queries)):
         client.get(reverse("neighbourhoods:activity", args=[many.pk]))
+
+
+# --- History ------------------------------------------------------------------------------
+
+
+def test_activity_detail__shows_the_history_to_leadership(
+    staff_user, leadership_user, client_for, form_data
+):
+    post_new(client_for(staff_user), form_data)
+    activity = Activity.objects.get()
+    client_for(staff_user).post(
+        reverse("neighbourhoods:activity_update", args=[activity.pk]),
+        form_data | {"version": 1, "title": "Ostarikierros"},
+    )
+
+    response = client_for(leadership_user).get(
+        reverse("neighbourhoods:activity", args=[activity.pk])
+    )
+
+    history = list(response.context["history"])
+    assert history[0].actor == staff_user
+    assert "Ostarikierros" in response.text
+    assert form_data["title"] in response.text
+
+
+def test_activity_detail__hides_the_history_from_staff(staff_user, client_for, form_data):
+    post_new(client_for(staff_user), form_data)
+
+    response = client_for(staff_user).get(
+        reverse("neighbourhoods:activity", args=[Activity.objects.get().pk])
+    )
+
+    assert response.context["history"] is None

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from kalliola.roles import ADMIN, LEADERSHIP, STAFF
+from neighbourhoods.models import Unit
 
 # Only for the local quick start: the passwords are printed and are not secret.
 DEMO_USERS = [
@@ -35,6 +36,11 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("Demo users are for local development only (DEBUG is off).")
         user_model = get_user_model()
+        # Staff log activities for a unit they belong to.
+        unit, _ = Unit.objects.get_or_create(
+            name_fi="Nuorisotyö (demo)",
+            defaults={"name": "Nuorisotyö (demo)", "kind": Unit.Kind.YOUTH_WORK},
+        )
         self.stdout.write("Demo users (local quick start only):")
         for username, role, first_name, last_name, is_staff in DEMO_USERS:
             password = f"{username}{DEMO_PASSWORD_SUFFIX}"
@@ -45,4 +51,6 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.set([Group.objects.get(name=role)])
+            if role != LEADERSHIP:
+                unit.members.add(user)
             self.stdout.write(f"  {role:<11} username: {username:<11} password: {password}")
