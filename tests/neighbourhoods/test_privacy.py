@@ -14,6 +14,14 @@ from django.utils import translation
 
 from neighbourhoods.privacy import Finding, find_personal_data, validate_no_personal_data
 
+
+@pytest.fixture(autouse=True)
+def english():
+    # The messages are compared with their English source text.
+    with translation.override("en"):
+        yield
+
+
 CODE = "personal_identity_code"
 PHONE = "phone_number"
 EMAIL = "email_address"
