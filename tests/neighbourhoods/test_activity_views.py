@@ -426,3 +426,17 @@ def test_activity_detail__hides_the_history_from_staff(staff_user, client_for, f
     )
 
     assert response.context["history"] is None
+
+
+def test_activity_detail__page_title_is_the_activitys_title(
+    staff_user, leadership_user, client_for, form_data
+):
+    post_new(client_for(staff_user), form_data)
+
+    response = client_for(leadership_user).get(
+        reverse("neighbourhoods:activity", args=[Activity.objects.get().pk])
+    )
+
+    title = response.text.split("<title>")[1].split("</title>")[0]
+    assert title.strip() == f"{form_data['title']} · Kalliola"
+    assert response.text.count('id="history-title"') == 1
