@@ -177,12 +177,6 @@ class ActivityForm(forms.ModelForm):
                 )
         return cleaned
 
-    def _post_clean(self) -> None:
-        # The model's own validation (constraints, privacy guard) runs on the instance;
-        # created_by is set by the service, not the form.
-        self.instance.created_by_id = self.instance.created_by_id or self.user.pk
-        super()._post_clean()  # type: ignore[misc]
-
 
 class ActivityFilterForm(forms.Form):
     """Filters of the activity list; every field is optional and a bad value is an error."""

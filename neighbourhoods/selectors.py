@@ -22,22 +22,23 @@ def can_see_all_activities(user: User) -> bool:
     return user.has_perm("neighbourhoods.view_all_activities")
 
 
-def activity_list(*, user: User) -> QuerySet[Activity]:
-    """Activities the user may see: all of them, or those they logged or organised."""
-    activities = Activity.objects.select_related("area", "type", "unit").prefetch_related("goals")
-    if can_see_all_activities(user):
-        return activities
-    mine = Activity.objects.filter(Q(created_by=user.pk) | Q(organisers=user.pk)).values("pk")
-    return activities.filter(pk__in=mine)
+def _for_list() -> QuerySet[Activity]:
+    """Activities with what a row of the list shows."""
+    return Activity.objects.select_related("area", "type", "unit").prefetch_related("goals")
 
 
 def activity_mine(*, user: User) -> QuerySet[Activity]:
+    """The activities the user logged or organised."""
+    # A subquery, so that the join to the organisers does not duplicate rows.
     mine = Activity.objects.filter(Q(created_by=user.pk) | Q(organisers=user.pk)).values("pk")
-    return (
-        Activity.objects.filter(pk__in=mine)
-        .select_related("area", "type", "unit")
-        .prefetch_related("goals")
-    )
+    return _for_list().filter(pk__in=mine)
+
+
+def activity_list(*, user: User) -> QuerySet[Activity]:
+    """Activities the user may see: all of them, or those they logged or organised."""
+    if can_see_all_activities(user):
+        return _for_list()
+    return activity_mine(user=user)
 
 
 def activity_for_user(*, user: User, activity_id: int) -> Activity:
@@ -54,12 +55,17 @@ def activity_for_user(*, user: User, activity_id: int) -> Activity:
     return activity
 
 
-def activity_for_edit(*, user: User, activity_id: int) -> Activity:
-    """An activity the user may change: any with change_all_activities, else their own."""
-    activity = activity_for_user(user=user, activity_id=activity_id)
+def can_change_activity(user: User, activity: Activity) -> bool:
+    """Any activity with change_all_activities; otherwise only one's own."""
     if user.has_perm("neighbourhoods.change_all_activities"):
-        return activity
-    if user.has_perm("neighbourhoods.change_activity") and activity.created_by_id == user.pk:
+        return True
+    return user.has_perm("neighbourhoods.change_activity") and activity.created_by_id == user.pk
+
+
+def activity_for_edit(*, user: User, activity_id: int) -> Activity:
+    """An activity the user may change (see can_change_activity), or 404/403."""
+    activity = activity_for_user(user=user, activity_id=activity_id)
+    if can_change_activity(user, activity):
         return activity
     raise PermissionDenied(_("Only the person who logged an activity, or an admin, can change it."))
 

@@ -65,10 +65,7 @@ def activity_mine(request: HttpRequest) -> HttpResponse:
 @permission_required("neighbourhoods.view_activity", raise_exception=True)
 def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_for_user(user=request.user, activity_id=activity_id)
-    can_change = request.user.has_perm("neighbourhoods.change_all_activities") or (
-        request.user.has_perm("neighbourhoods.change_activity")
-        and activity.created_by_id == request.user.pk
-    )
+    can_change = selectors.can_change_activity(request.user, activity)
     history = None
     if request.user.has_perm("auditlog.view_logentry"):
         history = selectors.activity_history(activity=activity)

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
-from django.utils.translation import ngettext, trans_real
 from playwright.sync_api import Locator, Page, expect
 
 from goals.models import Goal, InequalityTheme, Means, Strategy
@@ -29,12 +28,12 @@ from neighbourhoods.forms import ActivityForm
 from neighbourhoods.models import Activity, ActivityType, Area, Unit
 from neighbourhoods.privacy import validate_no_personal_data
 from tests.browser.conftest import PHONE, PageProblems
-from tests.browser.test_strategy_pages import (
-    LAYOUT_JS,
-    SOURCE_LANGUAGE,
+from tests.browser.helpers import (
     html_lang,
+    layout_problems,
     switch_language,
     translated,
+    translated_plural,
 )
 from tests.factories.activity import ActivityTypeFactory
 from tests.factories.area import AreaFactory
@@ -107,21 +106,6 @@ APART_JS = """(form) => {
   }
   return apart;
 }"""
-
-
-def catalogue(language: str) -> trans_real.TranslationCatalog:
-    """The compiled messages of `language`: Django's own and ours (locale/)."""
-    return getattr(trans_real.translation(language), "_catalog")  # noqa: B009
-
-
-def translated_plural(language: str, singular: str, plural: str, count: int) -> str:
-    """Like `translated`, for a message with a plural form (`blocktranslate count`)."""
-    if language != SOURCE_LANGUAGE:
-        assert (singular, 0) in catalogue(language), (
-            f"the {language} catalogue has no translation for {singular!r}/{plural!r}"
-        )
-    with translation.override(language):
-        return ngettext(singular, plural, count) % {"counter": count}
 
 
 def guard_message(language: str, text: str) -> str:
@@ -346,26 +330,17 @@ def test_activity_form_has_no_horizontal_scroll_on_a_phone(
     page.set_viewport_size(PHONE)
     problems: list[str] = []
 
-    def check_layout(where: str) -> None:
-        page_problems.assert_none(where)
-        layout = page.evaluate(LAYOUT_JS)
-        if layout["scrollWidth"] > layout["innerWidth"]:
-            problems.append(
-                f"{where}: scrollWidth {layout['scrollWidth']} > innerWidth {layout['innerWidth']}"
-            )
-        problems.extend(f"{where}: {element}" for element in layout["tooWide"])
-
     page.goto("/login/")
     switch_language(page, language)
     login(page, staff_user)
     html_lang(page).to_have_attribute("lang", language)
     open_form_from_the_header(page, page_problems, language)
-    check_layout(f"the empty activity form ({language})")
+    problems += layout_problems(page, page_problems, f"the empty activity form ({language})")
 
     # With the errors of the required fields shown (saving the empty form), too.
     save(page)
     expect(activity_form(page).locator("#id_title_error")).to_be_visible()
-    check_layout(f"the activity form with errors ({language})")
+    problems += layout_problems(page, page_problems, f"the activity form with errors ({language})")
 
     assert not problems, "too wide for a 390 px phone:\n" + "\n".join(problems)
 

@@ -16,11 +16,17 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import translation
-from django.utils.translation import gettext, trans_real
-from playwright.sync_api import Browser, LocatorAssertions, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from goals.models import Goal, Strategy
 from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, PageProblems
+from tests.browser.helpers import (
+    LANGUAGES,
+    html_lang,
+    layout_problems,
+    switch_language,
+    translated,
+)
 
 # live_server needs a transactional database; serialized_rollback restores what the
 # migrations put there (the three role groups and their permissions) before every test,
@@ -30,88 +36,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-LANGUAGES = [code for code, _name in settings.LANGUAGES]
-SOURCE_LANGUAGE = "en"  # the language the interface strings are written in
 DOCS_DIR = settings.BASE_DIR / "docs"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-# Horizontal overflow on a phone. The stylesheet sets `overflow-x: hidden` on <html> and
-# <body>, which stops the page scrolling sideways but cuts off whatever is too wide, and
-# makes `scrollWidth` equal the viewport however wide the content is. So besides the
-# scroll width this lists the visible elements that reach past the right edge of the
-# viewport (ignoring those inside a box that scrolls or clips on its own), and those that
-# start left of it (but for the skip link, which waits there until it gets the focus).
-LAYOUT_JS = """() => {
-  const root = document.documentElement;
-  const width = root.clientWidth;
-  const ownScroller = (el) => {
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-      if (getComputedStyle(a).overflowX !== "visible") return true;
-    }
-    return false;
-  };
-  const describe = (el) => {
-    const cls = el.classList.length ? "." + [...el.classList].join(".") : "";
-    const text = (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 40);
-    return `<${el.tagName.toLowerCase()}${cls}> "${text}"`;
-  };
-  const tooWide = [];
-  for (const el of document.body.querySelectorAll("*")) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0 || ownScroller(el)) continue;
-    if (box.right > width + 1) {
-      tooWide.push(`${describe(el)} reaches ${Math.round(box.right)}px`);
-    } else if (box.left < -1 && !el.closest(".skip-link")) {
-      tooWide.push(`${describe(el)} starts at ${Math.round(box.left)}px`);
-    }
-  }
-  return {
-    scrollWidth: root.scrollWidth,
-    innerWidth: window.innerWidth,
-    tooWide: tooWide.slice(0, 10),
-  };
-}"""
-
-
-def translated(language: str, message: str, **values: object) -> str:
-    """`message` as the compiled catalogue of `language` has it, with `values` filled in.
-
-    The interface is written in English; for any other language the message must be in the
-    catalogue, or the expectation would silently be the English text.
-    """
-    if language != SOURCE_LANGUAGE:
-        catalogue = getattr(trans_real.translation(language), "_catalog")  # noqa: B009
-        assert message in catalogue, (
-            f"the {language} catalogue has no translation for {message!r}: a string in the "
-            f"templates that is not (or no longer) in locale/{language}/LC_MESSAGES/django.po"
-        )
-    with translation.override(language):
-        text = gettext(message)
-    return text % values if values else text
 
 
 def goals_of(strategy: Strategy) -> list[Goal]:
     with translation.override(settings.LANGUAGE_CODE):
         return list(strategy.goals.order_by("number"))
-
-
-def html_lang(page: Page) -> LocatorAssertions:
-    return expect(page.locator("html"))
-
-
-def switch_language(page: Page, language: str) -> None:
-    """Press the language's button in the language switcher and wait for the page in it."""
-    button = page.locator(f'form.language-switcher button[value="{language}"]')
-    expect(button).to_have_text(language.upper())
-    path = urlsplit(page.url).path
-    # Wait for the page to come back: the button may be the active language's already.
-    with page.expect_navigation():
-        button.click()
-    html_lang(page).to_have_attribute("lang", language)
-    # The switcher sends the browser back to the page it was on.
-    assert urlsplit(page.url).path == path
-    active = page.locator('form.language-switcher button[aria-current="true"]')
-    expect(active).to_have_attribute("value", language)
 
 
 def expect_interface_in(page: Page, language: str, user: AbstractBaseUser) -> None:
@@ -305,30 +236,25 @@ def test_no_horizontal_scroll_on_a_phone(
     page.set_viewport_size(PHONE)
     problems: list[str] = []
 
-    def check_layout(where: str) -> None:
-        page_problems.assert_none(where)
-        layout = page.evaluate(LAYOUT_JS)
-        if layout["scrollWidth"] > layout["innerWidth"]:
-            problems.append(
-                f"{where}: scrollWidth {layout['scrollWidth']} > innerWidth {layout['innerWidth']}"
-            )
-        problems.extend(f"{where}: {element}" for element in layout["tooWide"])
-
     page.goto("/login/")
     switch_language(page, language)
-    check_layout(f"the login page ({language})")
+    problems += layout_problems(page, page_problems, f"the login page ({language})")
 
     login(page, leadership_user)
     html_lang(page).to_have_attribute("lang", language)
-    check_layout(f"the strategy house ({language})")
+    problems += layout_problems(page, page_problems, f"the strategy house ({language})")
 
     # The open user menu is part of the layout, too.
     page.locator("details.user-menu summary").click()
-    check_layout(f"the strategy house with the menu open ({language})")
+    problems += layout_problems(
+        page, page_problems, f"the strategy house with the menu open ({language})"
+    )
 
     for goal in goals_of(strategy):
         page.goto(f"/goals/{goal.number}/")
-        check_layout(f"the page of goal {goal.number} ({language})")
+        problems += layout_problems(
+            page, page_problems, f"the page of goal {goal.number} ({language})"
+        )
 
     assert not problems, "too wide for a 390 px phone:\n" + "\n".join(problems)
 

@@ -20,6 +20,12 @@ class ActivityTypeFactory(factory.django.DjangoModelFactory[ActivityType]):
     name = factory.SelfAttribute("name_fi")
 
 
+def _set(activity: Activity, relation: str, objects: Any) -> None:
+    """Link the given objects through a many-to-many relation, if any were given."""
+    if objects:
+        getattr(activity, relation).set(objects)
+
+
 class ActivityFactory(factory.django.DjangoModelFactory[Activity]):
     """An activity; pass goals=[...] (and means, themes, partners) to link them."""
 
@@ -38,22 +44,15 @@ class ActivityFactory(factory.django.DjangoModelFactory[Activity]):
     participants_18_29 = 2
     new_participants = 3
 
-    @factory.post_generation
-    def goals(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        if create and extracted:
-            self.goals.set(extracted)
-
-    @factory.post_generation
-    def means(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        if create and extracted:
-            self.means.set(extracted)
-
-    @factory.post_generation
-    def themes(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        if create and extracted:
-            self.themes.set(extracted)
-
-    @factory.post_generation
-    def partners(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        if create and extracted:
-            self.partners.set(extracted)
+    goals = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _set(obj, "goals", extracted)
+    )
+    means = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _set(obj, "means", extracted)
+    )
+    themes = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _set(obj, "themes", extracted)
+    )
+    partners = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _set(obj, "partners", extracted)
+    )
