@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}.") from None
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}.") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -233,6 +244,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # A save must not hang when the broker is down: give up publishing quickly.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# Stale metric values are swept up every minute (e.g. those saved while the broker was down)
+# and everything is recomputed at night, so nothing stays wrong for long.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-metrics": {"task": "measures.sweep_stale", "schedule": 60.0},
+    "recompute-all-metrics": {
+        "task": "measures.recompute_all",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
+
+# A metric with a target is "on track" when its latest value is at least this share of the way
+# the straight line from baseline to target says it should be by now, "at risk" down to
+# METRIC_AT_RISK_SHARE, and "off track" below that. See measures/status.py.
+METRIC_ON_TRACK_SHARE = env_float("METRIC_ON_TRACK_SHARE", 0.95)
+METRIC_AT_RISK_SHARE = env_float("METRIC_AT_RISK_SHARE", 0.8)
 
 # Mail (error reports to ADMIN_EMAILS). Without EMAIL_HOST, mail is printed to the console.
 _EMAIL_HOST = env_str("EMAIL_HOST")

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class MeasuresConfig(AppConfig):
     name = "measures"
     verbose_name = _("Metrics and progress")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from measures import models, receivers
+
+        receivers.connect()
+        auditlog.register(models.Metric)
+        auditlog.register(models.MetricTarget)
+        auditlog.register(models.Measurement)

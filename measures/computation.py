@@ -1,0 +1,250 @@
+"""Metric values computed by SQL aggregation in the database.
+
+Activity metrics that read the same rows share their queries: the versions of one batch (same
+source table, same period length) become the aggregates of a single GROUP BY, each with its
+own FILTER (WHERE …) clause. Each batch runs three such queries: all areas together, per basic
+district (a sub-district's activities count for its basic district) and per sub-district.
+Nothing here loops over activities in Python; Python sees one row per period and area.
+
+Values of the areas are stored only when they are not zero; all-areas values are stored for
+every period of the history, zero included, so that a missing row always means "not computed".
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, DateField, F, Q, QuerySet, Sum, When
+from django.db.models.functions import Trunc
+
+from goals.models import Strategy
+from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
+from measures.models import Measurement, Metric, MetricValue, MetricVersion
+from measures.periods import next_period, period_start, periods_between
+from neighbourhoods.models import Activity, Area, Signal
+
+SUB_DISTRICT = Area.Level.SUB_DISTRICT
+BASIC_DISTRICT = Area.Level.BASIC_DISTRICT
+
+
+@dataclass(frozen=True)
+class ComputedValue:
+    period_start: datetime.date
+    area_id: int | None
+    value: Decimal | None
+
+
+@dataclass(frozen=True)
+class Span:
+    """The periods to compute: from the one containing first to the one containing last."""
+
+    first: datetime.date
+    last: datetime.date
+
+    def starts(self, period: str) -> list[datetime.date]:
+        return list(periods_between(self.first, self.last, period))
+
+
+def history_span(today: datetime.date) -> Span:
+    """From the start of the earliest strategy, or the earliest day logged or measured, to today."""
+    firsts = [
+        datetime.date(year, 1, 1)
+        for year in Strategy.objects.order_by("start_year").values_list("start_year", flat=True)[:1]
+    ]
+    for model, field in ((Activity, "date"), (Signal, "date"), (Measurement, "period_start")):
+        first = model.objects.order_by(field).values_list(field, flat=True).first()
+        if first is not None:
+            firsts.append(first)
+    return Span(min([*firsts, today]), today)
+
+
+# --- Activity metrics -----------------------------------------------------------------------
+
+
+def _source(definition: ActivityDefinition) -> str:
+    """Which rows the aggregation reads; versions of one source can share a query."""
+    if definition.on_signals:
+        return "signals"
+    if definition.aggregation == Aggregation.PARTNERS:
+        # Joins the partners, which repeats rows: sums must not share this query.
+        return "partners"
+    return "activities"
+
+
+def _related(model: type[Activity] | type[Signal], lookup: str, values: Sequence[Any]) -> Q:
+    """Rows linked to any of values through a many-to-many lookup, without repeating rows."""
+    return Q(pk__in=model.objects.filter(**{f"{lookup}__in": values}).values("pk"))
+
+
+def condition(definition: ActivityDefinition) -> Q:
+    """The rows a definition counts, as a condition on Activity (or Signal)."""
+    d = definition
+    model: type[Activity] | type[Signal] = Signal if d.on_signals else Activity
+    q = Q()
+    if d.units:
+        q &= Q(unit__in=d.units)
+    if d.areas:
+        q &= Q(area__in=d.areas) | Q(area__parent__in=d.areas)
+    if d.themes:
+        q &= _related(model, "themes", d.themes)
+    if d.on_signals:
+        return q
+    if d.types:
+        q &= Q(type__in=d.types)
+    if d.projects:
+        q &= Q(project__in=d.projects)
+    if d.status:
+        q &= Q(status=d.status)
+    if d.goals:
+        q &= _related(Activity, "goals", d.goals)
+    if d.means:
+        q &= _related(Activity, "means", d.means)
+    if d.partner_sectors:
+        q &= _related(Activity, "partners__sector", d.partner_sectors)
+    return q
+
+
+def aggregate(definition: ActivityDefinition) -> Any:
+    """The SQL aggregate of a definition, restricted to its rows by FILTER (WHERE …)."""
+    cond = condition(definition)
+    where = cond if cond else None
+    match definition.aggregation:
+        case Aggregation.ACTIVITIES | Aggregation.SIGNALS:
+            return Count("pk", filter=where)
+        case Aggregation.AREAS:
+            return Count("area", distinct=True, filter=where)
+        case Aggregation.PARTNERS:
+            return Count("partners", distinct=True, filter=where)
+        case Aggregation.PARTICIPANTS if definition.age_bands:
+            total: Any = F(definition.age_bands[0])
+            for band in definition.age_bands[1:]:
+                total += F(band)
+            return Sum(total, filter=where)
+        case Aggregation.PARTICIPANTS:
+            return Sum("participants_total", filter=where)
+        case Aggregation.NEW_PARTICIPANTS:
+            return Sum("new_participants", filter=where)
+        case Aggregation.VOLUNTEERS:
+            return Sum("volunteers", filter=where)
+        case Aggregation.VOLUNTEER_HOURS:
+            return Sum("volunteer_hours", filter=where)
+    raise ValueError(definition.aggregation)
+
+
+def _base(source: str, period: str, span: Span) -> QuerySet[Any]:
+    model: type[Activity] | type[Signal] = Signal if source == "signals" else Activity
+    return (
+        model.objects.filter(
+            date__gte=period_start(span.first, period), date__lt=_after(span.last, period)
+        )
+        .annotate(period=Trunc("date", period, output_field=DateField()))
+        .order_by()
+    )
+
+
+def _after(day: datetime.date, period: str) -> datetime.date:
+    """The first day after the period that contains day."""
+    return next_period(period_start(day, period), period)
+
+
+def _levels(base: QuerySet[Any]) -> Iterable[tuple[str | None, QuerySet[Any]]]:
+    """The three groupings: all areas, basic districts, sub-districts (key, grouped rows)."""
+    basic = Case(
+        When(area__level=SUB_DISTRICT, then=F("area__parent")),
+        When(area__level=BASIC_DISTRICT, then=F("area")),
+        default=None,
+    )
+    yield None, base.values("period")
+    yield (
+        "basic",
+        base.annotate(basic=basic).filter(basic__isnull=False).values("period", "basic"),
+    )
+    yield "area", base.filter(area__level=SUB_DISTRICT).values("period", "area")
+
+
+def compute_activity_versions(
+    versions: Sequence[MetricVersion], span: Span
+) -> dict[int, list[ComputedValue]]:
+    """Values of activity metric versions over the span, sharing queries where they can."""
+    batches: dict[tuple[str, str], list[tuple[MetricVersion, ActivityDefinition]]] = defaultdict(
+        list
+    )
+    for version in versions:
+        definition = ActivityDefinition.from_json(version.definition)
+        batches[_source(definition), version.period].append((version, definition))
+    results: dict[int, list[ComputedValue]] = {version.pk: [] for version in versions}
+    for (source, period), members in batches.items():
+        aggregates = {f"m{version.pk}": aggregate(d) for version, d in members}
+        starts = span.starts(period)
+        for key, grouped in _levels(_base(source, period, span)):
+            seen: dict[int, set[datetime.date]] = defaultdict(set)
+            for row in grouped.annotate(**aggregates):
+                area_id = row[key] if key else None
+                for version, _definition in members:
+                    value = row[f"m{version.pk}"] or 0
+                    if key is None:
+                        seen[version.pk].add(row["period"])
+                    elif not value:
+                        continue
+                    results[version.pk].append(
+                        ComputedValue(row["period"], area_id, Decimal(value))
+                    )
+            if key is None:
+                # Every period of the history has an all-areas value; no activity is zero.
+                for version, _definition in members:
+                    results[version.pk] += [
+                        ComputedValue(start, None, Decimal(0))
+                        for start in starts
+                        if start not in seen[version.pk]
+                    ]
+    return results
+
+
+# --- Manual and ratio metrics ---------------------------------------------------------------
+
+
+def compute_manual(version: MetricVersion, span: Span) -> list[ComputedValue]:
+    """The measurements entered for the span's periods (all areas)."""
+    rows = Measurement.objects.filter(
+        metric=version.metric_id,
+        period_start__gte=period_start(span.first, version.period),
+        period_start__lte=span.last,
+    ).values_list("period_start", "value")
+    return [ComputedValue(start, None, value) for start, value in rows]
+
+
+def compute_ratio(version: MetricVersion, span: Span) -> list[ComputedValue]:
+    """Numerator divided by denominator, from their stored values; zero divides to no data."""
+    definition = RatioDefinition.from_json(version.definition)
+    parts = dict(
+        Metric.objects.filter(pk__in=[definition.numerator, definition.denominator]).values_list(
+            "pk", "current_version"
+        )
+    )
+    numerator_version = parts.get(definition.numerator)
+    denominator_version = parts.get(definition.denominator)
+    if numerator_version is None or denominator_version is None:
+        return []
+    stored = MetricValue.objects.filter(
+        version__in=[numerator_version, denominator_version],
+        period_start__gte=period_start(span.first, version.period),
+        period_start__lte=span.last,
+    ).values_list("version", "period_start", "area", "value")
+    numerators: dict[tuple[datetime.date, int | None], Decimal | None] = {}
+    denominators: dict[tuple[datetime.date, int | None], Decimal | None] = {}
+    for version_id, start, area_id, value in stored:
+        target = numerators if version_id == numerator_version else denominators
+        target[start, area_id] = value
+    results = []
+    for key in sorted(set(numerators) | set(denominators), key=lambda k: (k[0], k[1] or 0)):
+        top, bottom = numerators.get(key) or Decimal(0), denominators.get(key)
+        scale = 100 if definition.percent else 1
+        value = top / bottom * scale if bottom else None
+        if key[1] is None or value is not None:
+            results.append(ComputedValue(key[0], key[1], value))
+    return results

@@ -1,0 +1,298 @@
+"""Writes of the measures app: metric definitions, measurements, stale marks and recomputes."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from measures.computation import (
+    ComputedValue,
+    Span,
+    compute_activity_versions,
+    compute_manual,
+    compute_ratio,
+    history_span,
+)
+from measures.definitions import RatioDefinition
+from measures.models import (
+    Measurement,
+    Metric,
+    MetricTarget,
+    MetricValue,
+    MetricVersion,
+    StalePeriod,
+)
+from measures.periods import period_end, period_start
+
+logger = logging.getLogger(__name__)
+
+# Fields of a metric that describe it; changing them does not change its numbers.
+DESCRIPTION_FIELDS = (
+    "name",
+    "description",
+    "unit",
+    "goal",
+    "means",
+    "outcome",
+    "direction",
+    "baseline_value",
+    "baseline_period",
+    "owner",
+)
+
+
+class MetricBusy(Exception):
+    """Another recompute of the metric is running; try again shortly."""
+
+
+# --- Definitions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def metric_save(
+    *,
+    user: User,
+    metric: Metric | None,
+    data: Mapping[str, Any],
+    period: str,
+    definition: dict[str, Any],
+    targets: Mapping[int, Decimal | None],
+) -> tuple[Metric, bool]:
+    """Create or update a metric; a changed period or definition makes a new version.
+
+    Returns the metric and whether a new version was created (its values must be computed).
+    """
+    if metric is None:
+        metric = Metric(kind=data["kind"])
+    for name in DESCRIPTION_FIELDS:
+        if name in data:
+            setattr(metric, name, data[name])
+    metric.full_clean(exclude=["current_version"])
+    metric.save()
+    current = metric.current_version
+    changed = current is None or current.period != period or current.definition != definition
+    if changed:
+        number = (current.number if current else 0) + 1
+        version = MetricVersion.objects.create(
+            metric=metric, number=number, period=period, definition=definition, created_by=user
+        )
+        metric.current_version = version
+        metric.computed_at = None
+        metric.save(update_fields=["current_version", "computed_at", "updated_at"])
+        mark_stale([metric.pk], periods=None)
+    _save_targets(metric, targets)
+    return metric, changed
+
+
+def _save_targets(metric: Metric, targets: Mapping[int, Decimal | None]) -> None:
+    for year, value in targets.items():
+        if value is None:
+            MetricTarget.objects.filter(metric=metric, year=year).delete()
+        else:
+            MetricTarget.objects.update_or_create(
+                metric=metric, year=year, defaults={"value": value}
+            )
+
+
+@transaction.atomic
+def metric_delete(*, metric: Metric) -> None:
+    metric.current_version = None
+    metric.save(update_fields=["current_version"])
+    metric.delete()
+
+
+# --- Measurements (manual metrics) ----------------------------------------------------------
+
+
+@transaction.atomic
+def measurement_save(
+    *, user: User, metric: Metric, data: Mapping[str, Any], measurement: Measurement | None
+) -> Measurement:
+    if measurement is None:
+        measurement = Measurement(metric=metric, entered_by=user)
+    for name in ("period_start", "value", "source", "note"):
+        setattr(measurement, name, data[name])
+    measurement.full_clean(exclude=["metric", "entered_by"])
+    measurement.save()
+    return measurement
+
+
+@transaction.atomic
+def measurement_delete(*, measurement: Measurement) -> None:
+    measurement.delete()
+
+
+# --- Stale marks and queueing ---------------------------------------------------------------
+
+
+def mark_stale(metric_ids: Iterable[int], *, periods: Sequence[datetime.date] | None) -> None:
+    """Record, in the current transaction, which values no longer match, and queue their
+    recompute once the transaction commits. ``periods`` are days inside the stale periods;
+    None means the whole history."""
+    metric_ids = list(metric_ids)
+    if not metric_ids:
+        return
+    days: list[datetime.date | None] = [None] if periods is None else [*sorted(set(periods))]
+    StalePeriod.objects.bulk_create(
+        [StalePeriod(metric_id=pk, period_start=day) for pk in metric_ids for day in days]
+    )
+    transaction.on_commit(lambda: queue_recompute(metric_ids))
+
+
+def mark_stale_for_log(days: Iterable[datetime.date | None]) -> None:
+    """An activity or a signal on these days was saved or deleted: its metrics are stale."""
+    known = [day for day in days if day is not None]
+    if not known:
+        return
+    ids = Metric.objects.filter(
+        kind=Metric.Kind.ACTIVITY, current_version__isnull=False
+    ).values_list("pk", flat=True)
+    mark_stale(ids, periods=known)
+
+
+def queue_recompute(metric_ids: Iterable[int]) -> None:
+    """Ask the workers to recompute; if the broker cannot be reached, the stale marks stay
+    in the database and the periodic sweep picks them up."""
+    from measures.tasks import recompute_metric
+
+    for metric_id in metric_ids:
+        try:
+            recompute_metric.apply_async(args=[metric_id], retry=False)
+        except Exception:
+            logger.warning(
+                "Could not queue the recompute of metric %s; the sweep will.",
+                metric_id,
+                exc_info=True,
+            )
+
+
+# --- Recomputing ----------------------------------------------------------------------------
+
+
+def recompute_metric(metric_id: int) -> int:
+    """Replace the stale values of one metric, in one transaction. Returns the rows written.
+
+    Safe to run twice: it recomputes what the stale marks say (all of history when a mark
+    says so, or when the metric has never been computed) and removes only the marks it read.
+    Raises MetricBusy if another recompute of the same metric holds it.
+    """
+    with transaction.atomic():
+        try:
+            metric = (
+                Metric.objects.select_for_update(no_key=True, nowait=True, of=("self",))
+                .select_related("current_version")
+                .filter(pk=metric_id)
+                .first()
+            )
+        except OperationalError as exc:  # the lock is taken
+            raise MetricBusy(metric_id) from exc
+        if metric is None or metric.current_version is None:
+            return 0
+        marks = list(StalePeriod.objects.filter(metric=metric).values_list("pk", "period_start"))
+        today = timezone.localdate()
+        days = [day for _pk, day in marks]
+        if metric.computed_at is None or None in days or not marks:
+            written = _replace(metric, span=history_span(today), periods=None)
+            stale: list[datetime.date] | None = None
+        else:
+            written = 0
+            period = metric.version.period
+            stale = [day for day in days if day is not None]
+            for start in sorted({period_start(day, period) for day in stale}):
+                span = Span(start, min(period_end(start, period), today))
+                written += _replace(metric, span=span, periods=[start])
+        _done(metric, [pk for pk, _day in marks])
+        mark_stale(_ratios_using(metric.pk), periods=stale)
+    return written
+
+
+def _ratios_using(metric_id: int) -> list[int]:
+    """The ratio metrics whose current version divides by or into the given metric."""
+    versions = MetricVersion.objects.filter(
+        metric__kind=Metric.Kind.RATIO, metric__current_version=F("pk")
+    ).values_list("metric", "definition")
+    using = []
+    for ratio_id, definition in versions:
+        parts = RatioDefinition.from_json(definition)
+        if metric_id in (parts.numerator, parts.denominator):
+            using.append(ratio_id)
+    return using
+
+
+def _done(metric: Metric, mark_ids: list[int]) -> None:
+    """The metric's values are current: drop the marks read before computing them."""
+    StalePeriod.objects.filter(pk__in=mark_ids).delete()
+    metric.computed_at = timezone.now()
+    Metric.objects.filter(pk=metric.pk).update(computed_at=metric.computed_at)
+
+
+def compute(metric: Metric, span: Span) -> list[ComputedValue]:
+    """The values of a metric's current version over a span, without storing them."""
+    version = metric.version
+    if metric.kind == Metric.Kind.ACTIVITY:
+        return compute_activity_versions([version], span)[version.pk]
+    if metric.kind == Metric.Kind.MANUAL:
+        return compute_manual(version, span)
+    return compute_ratio(version, span)
+
+
+def _replace(metric: Metric, *, span: Span, periods: list[datetime.date] | None) -> int:
+    return store(metric.version, compute(metric, span), periods=periods)
+
+
+def store(
+    version: MetricVersion, values: Sequence[ComputedValue], *, periods: list[datetime.date] | None
+) -> int:
+    """Replace the version's values (of the given periods, or all) by these."""
+    stored = MetricValue.objects.filter(version=version)
+    if periods is not None:
+        stored = stored.filter(period_start__in=periods)
+    stored.delete()
+    now = timezone.now()
+    MetricValue.objects.bulk_create(
+        [
+            MetricValue(
+                version=version,
+                period_start=v.period_start,
+                area_id=v.area_id,
+                value=v.value,
+                computed_at=now,
+            )
+            for v in values
+        ],
+        batch_size=2000,
+    )
+    return len(values)
+
+
+def recompute_all() -> int:
+    """Recompute every metric over all of history; activity metrics share their queries."""
+    today = timezone.localdate()
+    span = history_span(today)
+    marks = list(StalePeriod.objects.values_list("pk", "metric"))
+    metrics = list(
+        Metric.objects.filter(current_version__isnull=False).select_related("current_version")
+    )
+    activity_metrics = [m for m in metrics if m.kind == Metric.Kind.ACTIVITY]
+    computed = compute_activity_versions([m.version for m in activity_metrics], span)
+    written = 0
+    for metric in activity_metrics:
+        with transaction.atomic():
+            version = metric.version
+            written += store(version, computed[version.pk], periods=None)
+            _done(metric, [pk for pk, metric_id in marks if metric_id == metric.pk])
+    # Manual metrics, then ratios, which read the values stored above.
+    for kind in (Metric.Kind.MANUAL, Metric.Kind.RATIO):
+        for metric in (m for m in metrics if m.kind == kind):
+            with transaction.atomic():
+                written += _replace(metric, span=span, periods=None)
+                _done(metric, [pk for pk, metric_id in marks if metric_id == metric.pk])
+    return written

@@ -1,0 +1,48 @@
+"""Celery tasks that keep metric values current. Each takes ids, never model instances."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Task, shared_task
+from django.db import OperationalError
+
+from measures import services
+from measures.models import StalePeriod
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="measures.recompute_metric",
+    bind=True,
+    max_retries=5,
+    autoretry_for=(OperationalError,),
+    retry_backoff=2,
+    retry_jitter=True,
+)
+def recompute_metric(self: Task, metric_id: int) -> int:
+    """Replace a metric's stale values. Safe to run twice; one at a time per metric."""
+    try:
+        return services.recompute_metric(metric_id)
+    except services.MetricBusy as exc:
+        # Another worker is recomputing this metric; the marks it did not read remain.
+        raise self.retry(exc=exc, countdown=5) from exc
+
+
+@shared_task(name="measures.sweep_stale", max_retries=0)
+def sweep_stale() -> int:
+    """Recompute every metric with stale marks, e.g. those saved while the broker was down."""
+    metric_ids = sorted(set(StalePeriod.objects.values_list("metric", flat=True)))
+    for metric_id in metric_ids:
+        try:
+            services.recompute_metric(metric_id)
+        except services.MetricBusy:
+            logger.info("Metric %s is being recomputed elsewhere; skipped.", metric_id)
+    return len(metric_ids)
+
+
+@shared_task(name="measures.recompute_all", max_retries=0)
+def recompute_all() -> int:
+    """Recompute every metric over all of history (nightly): nothing stays stale for long."""
+    return services.recompute_all()
