@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.validators import MaxValueValidator
+from django.forms import BoundField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -20,6 +21,7 @@ from neighbourhoods.models import (
     ActivityType,
     Partner,
     Project,
+    Signal,
     Unit,
 )
 
@@ -47,11 +49,28 @@ class CountInput(forms.NumberInput):
         super().__init__(attrs={"min": 0, "inputmode": "numeric"})
 
 
+def area_label(obj: Any) -> str:
+    """A sub-district with its basic district, e.g. "Harju (Kallio)"."""
+    if obj.parent and obj.level == obj.Level.SUB_DISTRICT:
+        return f"{obj.name} ({obj.parent.name})"
+    return str(obj.name)
+
+
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        if obj.parent and obj.level == obj.Level.SUB_DISTRICT:
-            return f"{obj.name} ({obj.parent.name})"
-        return str(obj.name)
+        return area_label(obj)
+
+
+class AreaMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return area_label(obj)
+
+
+def limit_units(field: forms.Field, user: User | AnonymousUser) -> None:
+    """Offer only the units the user logs for, and say what to do when there are none."""
+    field.queryset = selectors.units_for(user=user)  # type: ignore[attr-defined]
+    if not field.queryset.exists():  # type: ignore[attr-defined]
+        field.help_text = _("You belong to no unit yet: ask an administrator to add you to one.")
 
 
 def means_label(obj: Any) -> str:
@@ -68,10 +87,89 @@ class OneMeansChoiceField(forms.ModelChoiceField):
         return means_label(obj)
 
 
-class ActivityForm(forms.ModelForm):
+class LiveValidationMixin:
+    """Validate a field as soon as the user leaves it, by HTMX, with the whole form's data.
+
+    ``live_fields`` maps each field validated on its own to the fields whose validity depends
+    on it, e.g. the age bands to the new participants. The response replaces the left field's
+    wrapper (not for a radio group, so the keyboard focus stays put) and, out of band, only the
+    errors of the dependent fields: what the user types into those while the request is on its
+    way must not be overwritten by the value the request carried.
+    """
+
+    live_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    def enable_live_validation(self, url: str) -> None:
+        form: Any = self
+        for name in self.live_fields:
+            field = form[name]
+            # One validation at a time per form, answered in order.
+            attrs = {"hx-post": url, "hx-trigger": "change", "hx-sync": "closest form:queue all"}
+            if self._is_choice_group(field):
+                attrs["hx-swap"] = "none"
+            else:
+                attrs |= {"hx-target": f"#{field.auto_id}_field", "hx-swap": "outerHTML"}
+            form.fields[name].widget.attrs.update(attrs)
+
+    @staticmethod
+    def _is_choice_group(field: BoundField) -> bool:
+        return getattr(field.field.widget, "input_type", "") in {"radio", "checkbox"}
+
+    def live_response(self, name: str) -> tuple[BoundField | None, list[BoundField]]:
+        """The field whose wrapper the response replaces, and those whose errors it updates."""
+        form: Any = self
+        field = form[name]
+        primary = None if self._is_choice_group(field) else field
+        return primary, [form[other] for other in self.live_fields[name]]
+
+
+class GoalNumberCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes of goals or means that carry their goal's number (data-goal).
+
+    The stylesheet shows a means only while its goal is ticked (or while the means itself is
+    ticked), so the means narrow to the chosen goals as the user ticks them, with no request
+    that could overwrite what she ticks meanwhile.
+    """
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        number = getattr(instance, "number", None) or getattr(
+            getattr(instance, "goal", None), "number", None
+        )
+        if number is not None:
+            option["attrs"]["data-goal"] = number
+        return option
+
+
+class ActivityForm(LiveValidationMixin, forms.ModelForm):
     """Log or edit an activity. Counts are anonymous; free text is checked for personal data."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    live_fields = {
+        **dict.fromkeys(
+            (
+                "title",
+                "end_date",
+                "start_time",
+                "end_time",
+                "area",
+                "type",
+                "unit",
+                "project",
+                "new_participants",
+                "volunteers",
+                "volunteer_hours",
+                "description",
+                "heard",
+            ),
+            (),
+        ),
+        "date": ("end_date",),
+        "status": ("date",),
+        **dict.fromkeys(AGE_BANDS, ("new_participants",)),
+    }
 
     class Meta:
         model = Activity
@@ -102,8 +200,8 @@ class ActivityForm(forms.ModelForm):
             "end_date": DateInput(),
             "start_time": TimeInput(),
             "end_time": TimeInput(),
-            "goals": forms.CheckboxSelectMultiple,
-            "means": forms.CheckboxSelectMultiple,
+            "goals": GoalNumberCheckboxes,
+            "means": GoalNumberCheckboxes,
             "themes": forms.CheckboxSelectMultiple,
             "status": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -119,7 +217,7 @@ class ActivityForm(forms.ModelForm):
         self.user = user
         fields = self.fields
         fields["area"].queryset = selectors.areas_for_logging()  # type: ignore[attr-defined]
-        fields["unit"].queryset = selectors.units_for(user=user)  # type: ignore[attr-defined]
+        limit_units(fields["unit"], user)
         fields["goals"].queryset = selectors.active_strategy_goals()  # type: ignore[attr-defined]
         fields["means"].queryset = selectors.active_strategy_means()  # type: ignore[attr-defined]
         fields["themes"].queryset = selectors.active_strategy_themes()  # type: ignore[attr-defined]
@@ -129,17 +227,21 @@ class ActivityForm(forms.ModelForm):
         for name in ("area", "type", "unit", "project"):
             fields[name].empty_label = CHOOSE_LABEL  # type: ignore[attr-defined]
         fields["goals"].help_text = _("At least one: which strategic goals did this serve?")
-        fields["means"].help_text = _("Choose only means that belong to the goals chosen above.")
+        fields["means"].help_text = _("The means of the goals chosen above.")
+        if not fields["partners"].queryset.exists():  # type: ignore[attr-defined]
+            fields["partners"].help_text = _(
+                "No partners yet: an administrator adds the partners Kalliola works with."
+            )
+        if not fields["project"].queryset.exists():  # type: ignore[attr-defined]
+            fields["project"].help_text = _(
+                "No projects yet: an administrator adds the funded projects."
+            )
         fields["volunteer_hours"].widget.attrs.update({"min": 0, "step": "0.5"})
         limits = {band: MAX_PARTICIPANTS_PER_BAND for band in (*AGE_BANDS, "new_participants")}
         limits |= {"volunteers": MAX_VOLUNTEERS, "volunteer_hours": MAX_VOLUNTEER_HOURS}
         for name, limit in limits.items():
             fields[name].validators.append(MaxValueValidator(limit))
             fields[name].widget.attrs["max"] = limit
-        if not fields["unit"].queryset.exists():  # type: ignore[attr-defined]
-            fields["unit"].help_text = _(
-                "You belong to no unit yet: ask an administrator to add you to one."
-            )
         if self.instance.pk:
             fields["version"].initial = self.instance.version
 
@@ -178,8 +280,8 @@ class ActivityForm(forms.ModelForm):
         return cleaned
 
 
-class ActivityFilterForm(forms.Form):
-    """Filters of the activity list; every field is optional and a bad value is an error."""
+class FilterForm(forms.Form):
+    """Filters of a list: a date range and optional choices; a bad value is an error."""
 
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
@@ -189,6 +291,24 @@ class ActivityFilterForm(forms.Form):
         required=False,
         help_text=_("A basic district includes its sub-districts."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = ANY_LABEL
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end of the range cannot be before its start."))
+        return cleaned
+
+
+class ActivityFilterForm(FilterForm):
+    """Filters of the activity list."""
+
     type: forms.ModelChoiceField[ActivityType] = forms.ModelChoiceField(
         label=_("Type"), queryset=ActivityType.objects.all(), required=False
     )
@@ -219,15 +339,65 @@ class ActivityFilterForm(forms.Form):
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField):
-                field.empty_label = ANY_LABEL
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("The end of the range cannot be before its start."))
-        return cleaned
+class SignalForm(LiveValidationMixin, forms.ModelForm):
+    """Log or edit a signal: something heard in the field that tells of inequality."""
+
+    live_fields = dict.fromkeys(("text", "date", "area", "unit"), ())
+
+    class Meta:
+        model = Signal
+        fields = ["date", "area", "text", "themes", "raised_by", "urgency", "unit", "activity"]
+        widgets = {
+            "date": DateInput(),
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "themes": forms.CheckboxSelectMultiple,
+            "raised_by": forms.RadioSelect,
+            "urgency": forms.RadioSelect,
+            "activity": forms.HiddenInput,
+        }
+        field_classes = {"area": AreaChoiceField}
+
+    def __init__(self, *args: Any, user: User | AnonymousUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["area"].queryset = selectors.areas_for_logging()  # type: ignore[attr-defined]
+        limit_units(fields["unit"], user)
+        fields["themes"].queryset = selectors.active_strategy_themes()  # type: ignore[attr-defined]
+        # A signal can be linked only to an activity its author may see.
+        fields["activity"].queryset = selectors.activity_list(user=user)  # type: ignore[attr-defined]
+        fields["activity"].error_messages["invalid_choice"] = _(
+            "The activity to link was not found, or it is not yours to see."
+        )
+        for name in ("area", "unit"):
+            fields[name].empty_label = CHOOSE_LABEL  # type: ignore[attr-defined]
+        fields["text"].help_text = _(
+            "What you heard, in your own words. No names or anything else that could "
+            "identify a person."
+        )
+
+    def clean_date(self) -> Any:
+        date = self.cleaned_data.get("date")
+        if date and date > timezone.localdate():
+            raise forms.ValidationError(
+                _("A signal is something already heard: it cannot be in the future.")
+            )
+        return date
+
+
+class SignalFilterForm(FilterForm):
+    """Filters of the signal list."""
+
+    theme = forms.ModelChoiceField(
+        label=_("Inequality theme"), queryset=selectors.active_strategy_themes(), required=False
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=[("", ANY_LABEL), *Signal.Urgency.choices], required=False
+    )
+    raised_by = forms.ChoiceField(
+        label=_("Raised by"), choices=[("", ANY_LABEL), *Signal.RaisedBy.choices], required=False
+    )
+    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.all(), required=False
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)

@@ -8,12 +8,12 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, InequalityTheme, Means, Strategy
-from neighbourhoods.models import Activity, Area, Unit
+from neighbourhoods.models import Activity, Area, Partner, Signal, Unit
 
 User = AuthUser | AnonymousUser
 
@@ -110,16 +110,21 @@ def units_for(*, user: User) -> QuerySet[Unit]:
     return units.filter(members=user.pk)
 
 
-def activity_filter(activities: QuerySet[Activity], filters: dict[str, Any]) -> QuerySet[Activity]:
-    """Narrow a list of activities by the cleaned data of ActivityFilterForm."""
+def _date_area_conditions(filters: dict[str, Any]) -> Q:
+    """The date range and the area of a filter form; a basic district includes its parts."""
     conditions = Q()
     if start := filters.get("date_from"):
         conditions &= Q(date__gte=start)
     if end := filters.get("date_to"):
         conditions &= Q(date__lte=end)
     if area := filters.get("area"):
-        # A basic district includes its sub-districts.
         conditions &= Q(area=area) | Q(area__parent=area)
+    return conditions
+
+
+def activity_filter(activities: QuerySet[Activity], filters: dict[str, Any]) -> QuerySet[Activity]:
+    """Narrow a list of activities by the cleaned data of ActivityFilterForm."""
+    conditions = _date_area_conditions(filters)
     for name, lookup in (
         ("type", "type"),
         ("unit", "unit"),
@@ -146,10 +151,79 @@ def activity_filter(activities: QuerySet[Activity], filters: dict[str, Any]) -> 
     return activities.filter(conditions)
 
 
-def activity_history(*, activity: Activity) -> QuerySet[LogEntry]:
-    """Who changed what and when, newest first."""
+def object_history(obj: Model) -> QuerySet[LogEntry]:
+    """Who created, changed or deleted what and when, newest first."""
     return (
-        LogEntry.objects.get_for_object(activity)
+        LogEntry.objects.get_for_object(obj)
         .select_related("actor", "content_type")
         .order_by("-timestamp")
     )
+
+
+def can_see_history(user: User) -> bool:
+    """Leadership and admins see the recorded history of activities, signals and partners."""
+    return user.has_perm("auditlog.view_logentry")
+
+
+def can_see_all_signals(user: User) -> bool:
+    return user.has_perm("neighbourhoods.view_all_signals")
+
+
+def signal_list(*, user: User) -> QuerySet[Signal]:
+    """Signals the user may see: all of them, or those they logged."""
+    signals = Signal.objects.select_related("area", "unit").prefetch_related("themes")
+    if can_see_all_signals(user):
+        return signals
+    return signals.filter(created_by=user.pk)
+
+
+def signal_for_user(*, user: User, signal_id: int) -> Signal:
+    """One signal with everything its detail page shows, if the user may see it."""
+    signal = (
+        signal_list(user=user)
+        .select_related("area__parent", "activity", "created_by")
+        .filter(pk=signal_id)
+        .first()
+    )
+    if signal is None:
+        raise Http404(_("No such signal, or it is not yours to see."))
+    return signal
+
+
+def can_change_signal(user: User, signal: Signal) -> bool:
+    """Any signal with change_all_signals; otherwise only one's own."""
+    if user.has_perm("neighbourhoods.change_all_signals"):
+        return True
+    return user.has_perm("neighbourhoods.change_signal") and signal.created_by_id == user.pk
+
+
+def signal_for_edit(*, user: User, signal_id: int) -> Signal:
+    """A signal the user may change (see can_change_signal), or 404/403."""
+    signal = signal_for_user(user=user, signal_id=signal_id)
+    if can_change_signal(user, signal):
+        return signal
+    raise PermissionDenied(_("Only the person who logged a signal, or an admin, can change it."))
+
+
+def signal_filter(signals: QuerySet[Signal], filters: dict[str, Any]) -> QuerySet[Signal]:
+    """Narrow a list of signals by the cleaned data of SignalFilterForm."""
+    conditions = _date_area_conditions(filters)
+    for name in ("urgency", "raised_by", "unit"):
+        if value := filters.get(name):
+            conditions &= Q(**{name: value})
+    if theme := filters.get("theme"):
+        conditions &= Q(pk__in=Signal.objects.filter(themes=theme).values("pk"))
+    if text := (filters.get("q") or "").strip():
+        conditions &= Q(text__icontains=text)
+    return signals.filter(conditions)
+
+
+def partner_list() -> QuerySet[Partner]:
+    """Partners with the number of activities each took part in."""
+    return Partner.objects.annotate(activity_count=Count("activities")).order_by("name")
+
+
+def partner_activities(*, user: User, partner: Partner) -> QuerySet[Activity]:
+    """The activities the partner took part in that the user may see, latest first."""
+    ids = Activity.objects.filter(partners=partner).values("pk")
+    return activity_list(user=user).filter(pk__in=ids)

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from neighbourhoods.models import Activity
+from neighbourhoods.models import Activity, Signal
 
 # The many-to-many fields of an activity; everything else in the data is a plain field.
 ACTIVITY_M2M_FIELDS = ("partners", "themes", "goals", "means", "organisers")
@@ -104,3 +104,31 @@ def _changed_meanwhile(current: Activity, attempted: Mapping[str, Any]) -> list[
 @transaction.atomic
 def activity_delete(*, activity: Activity) -> None:
     activity.delete()
+
+
+@transaction.atomic
+def signal_create(*, user: User, data: Mapping[str, Any]) -> Signal:
+    """Log a new signal from validated data (a form's cleaned_data)."""
+    signal = Signal(created_by=user)
+    return _save_signal(signal, data)
+
+
+@transaction.atomic
+def signal_update(*, signal: Signal, data: Mapping[str, Any]) -> Signal:
+    return _save_signal(signal, data)
+
+
+def _save_signal(signal: Signal, data: Mapping[str, Any]) -> Signal:
+    for name, value in data.items():
+        if name != "themes":
+            setattr(signal, name, value)
+    signal.full_clean(exclude=["created_by"], validate_unique=False)
+    signal.save()
+    if "themes" in data:
+        signal.themes.set(data["themes"])
+    return signal
+
+
+@transaction.atomic
+def signal_delete(*, signal: Signal) -> None:
+    signal.delete()

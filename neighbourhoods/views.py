@@ -1,21 +1,30 @@
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import Model, QuerySet
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from neighbourhoods import selectors, services
-from neighbourhoods.forms import ActivityFilterForm, ActivityForm
-from neighbourhoods.models import Activity
+from neighbourhoods import exports, selectors, services
+from neighbourhoods.forms import ActivityFilterForm, ActivityForm, SignalFilterForm, SignalForm
+from neighbourhoods.models import Activity, Partner
 
 PAGE_SIZE = 25
 
@@ -24,8 +33,20 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _page(request: HttpRequest, activities: QuerySet[Activity]) -> Any:
-    return Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Any:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _history(request: HttpRequest, obj: Model) -> QuerySet[LogEntry] | None:
+    """The recorded changes of obj, for those who may see them (leadership and admins)."""
+    return selectors.object_history(obj) if selectors.can_see_history(request.user) else None
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    """The list's query string, for the links to other pages of the same filtered list."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @require_GET
@@ -39,18 +60,65 @@ def activity_list(request: HtmxHttpRequest) -> HttpResponse:
         activities = selectors.activity_filter(activities, filters.cleaned_data)
     else:
         activities = activities.none()
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page": _page(request, activities),
         "title": _("All activities") if see_all else _("My activities"),
         "filters": filters,
-        "query": query.urlencode(),
+        "query": _query_without_page(request),
     }
     template = "neighbourhoods/activity_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     return render(request, template, context)
+
+
+def _activities_to_export(request: HttpRequest) -> QuerySet[Activity] | None:
+    """What the activity list shows for the same query string, or None if a filter is bad."""
+    filters = ActivityFilterForm(request.GET)
+    if not filters.is_valid():
+        return None
+    activities = selectors.activity_list(user=request.user)
+    return selectors.activity_filter(activities, filters.cleaned_data)
+
+
+def _bad_export_filters(request: HtmxHttpRequest) -> HttpResponse:
+    """The activity list, which says what is wrong with the filters."""
+    response = activity_list(request)
+    response.status_code = 400
+    return response
+
+
+@require_GET
+@permission_required("neighbourhoods.view_activity", raise_exception=True)
+def activity_export_csv(request: HtmxHttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The filtered activity list as CSV, streamed while it is read."""
+    activities = _activities_to_export(request)
+    if activities is None:
+        return _bad_export_filters(request)
+    response = StreamingHttpResponse(
+        exports.csv_pieces(activities), content_type=exports.CSV_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename("csv")}"'
+    return response
+
+
+@require_GET
+@permission_required("neighbourhoods.view_activity", raise_exception=True)
+def activity_export_xlsx(request: HtmxHttpRequest) -> HttpResponse | FileResponse:
+    """The filtered activity list as an Excel workbook, sent from a temporary file."""
+    activities = _activities_to_export(request)
+    if activities is None:
+        return _bad_export_filters(request)
+    # Small workbooks stay in memory; a large one goes to disk. The response closes the file.
+    file = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
+    exports.xlsx_write(activities, file)
+    file.seek(0)
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=exports.filename("xlsx"),
+        content_type=exports.XLSX_CONTENT_TYPE,
+    )
 
 
 @require_GET
@@ -65,11 +133,11 @@ def activity_mine(request: HttpRequest) -> HttpResponse:
 @permission_required("neighbourhoods.view_activity", raise_exception=True)
 def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_for_user(user=request.user, activity_id=activity_id)
-    can_change = selectors.can_change_activity(request.user, activity)
-    history = None
-    if request.user.has_perm("auditlog.view_logentry"):
-        history = selectors.activity_history(activity=activity)
-    context = {"activity": activity, "can_change": can_change, "history": history}
+    context = {
+        "activity": activity,
+        "can_change": selectors.can_change_activity(request.user, activity),
+        "history": _history(request, activity),
+    }
     return render(request, "neighbourhoods/activity_detail.html", context)
 
 
@@ -96,6 +164,36 @@ def _initial_for_new(request: HttpRequest) -> dict[str, Any]:
     return initial
 
 
+def _render_activity_form(request: HttpRequest, form: ActivityForm, **context: Any) -> HttpResponse:
+    form.enable_live_validation(reverse("neighbourhoods:activity_validate"))
+    context["form"] = form
+    return render(request, "neighbourhoods/activity_form.html", context)
+
+
+def _render_live_fields(
+    request: HtmxHttpRequest, form: ActivityForm | SignalForm, url: str
+) -> HttpResponse:
+    """Validate the posted form and render only the field the user left and its dependents."""
+    name = request.htmx.trigger_name if request.htmx else None
+    if name not in form.live_fields:
+        return HttpResponseBadRequest(_("This field is not validated on its own."))
+    form.enable_live_validation(url)
+    form.is_valid()
+    primary, dependents = form.live_response(name)
+    context = {"primary": primary, "dependents": dependents}
+    return render(request, "includes/live_fields.html", context)
+
+
+@require_POST
+@permission_required(
+    ["neighbourhoods.add_activity", "neighbourhoods.change_activity"], raise_exception=True
+)
+def activity_validate(request: HtmxHttpRequest) -> HttpResponse:
+    """One field of the activity form, validated as the user leaves it (HTMX); saves nothing."""
+    form = ActivityForm(request.POST, user=request.user)
+    return _render_live_fields(request, form, reverse("neighbourhoods:activity_validate"))
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("neighbourhoods.add_activity", raise_exception=True)
 def activity_create(request: HttpRequest) -> HttpResponse:
@@ -108,7 +206,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
             return redirect("neighbourhoods:activity", activity_id=activity.pk)
     else:
         form = ActivityForm(user=request.user, initial=_initial_for_new(request))
-    return render(request, "neighbourhoods/activity_form.html", {"form": form, "activity": None})
+    return _render_activity_form(request, form, activity=None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,8 +242,7 @@ def activity_update(request: HttpRequest, activity_id: int) -> HttpResponse:
                 return redirect("neighbourhoods:activity", activity_id=activity.pk)
     else:
         form = ActivityForm(instance=activity, user=request.user)
-    context = {"form": form, "activity": activity, "conflict": conflict}
-    return render(request, "neighbourhoods/activity_form.html", context)
+    return _render_activity_form(request, form, activity=activity, conflict=conflict)
 
 
 @require_http_methods(["GET", "POST"])
@@ -157,3 +254,138 @@ def activity_delete(request: HttpRequest, activity_id: int) -> HttpResponse:
         messages.success(request, _("The activity was deleted."))
         return redirect("neighbourhoods:activities_mine")
     return render(request, "neighbourhoods/activity_confirm_delete.html", {"activity": activity})
+
+
+@require_GET
+@permission_required("neighbourhoods.view_signal", raise_exception=True)
+def signal_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Every signal for leadership and admins; one's own for everyone else."""
+    signals = selectors.signal_list(user=request.user)
+    filters = SignalFilterForm(request.GET)
+    if filters.is_valid():
+        signals = selectors.signal_filter(signals, filters.cleaned_data)
+    else:
+        signals = signals.none()
+    see_all = selectors.can_see_all_signals(request.user)
+    context = {
+        "page": _page(request, signals),
+        "title": _("All signals") if see_all else _("My signals"),
+        "filters": filters,
+        "query": _query_without_page(request),
+    }
+    template = "neighbourhoods/signal_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_GET
+@permission_required("neighbourhoods.view_signal", raise_exception=True)
+def signal_detail(request: HttpRequest, signal_id: int) -> HttpResponse:
+    signal = selectors.signal_for_user(user=request.user, signal_id=signal_id)
+    context = {
+        "signal": signal,
+        "can_change": selectors.can_change_signal(request.user, signal),
+        "history": _history(request, signal),
+    }
+    return render(request, "neighbourhoods/signal_detail.html", context)
+
+
+def _initial_signal(request: HttpRequest) -> dict[str, Any]:
+    """Today, the user's only unit; from ?activity=<id>, what that activity heard and where."""
+    initial: dict[str, Any] = {"date": timezone.localdate(), "urgency": "medium"}
+    units = list(selectors.units_for(user=request.user)[:2])
+    if len(units) == 1:
+        initial["unit"] = units[0].pk
+    if activity_id := request.GET.get("activity", "").strip():
+        activity = None
+        if activity_id.isdigit():
+            activity = selectors.activity_list(user=request.user).filter(pk=activity_id).first()
+        if activity is None:
+            messages.warning(request, _("The activity to link was not found."))
+        else:
+            initial |= {
+                "activity": activity.pk,
+                "date": min(activity.date, timezone.localdate()),
+                "area": activity.area_id,
+                "unit": activity.unit_id,
+                "themes": list(activity.themes.all()),
+                "text": activity.heard,
+            }
+    return initial
+
+
+def _render_signal_form(request: HttpRequest, form: SignalForm, **context: Any) -> HttpResponse:
+    form.enable_live_validation(reverse("neighbourhoods:signal_validate"))
+    context["form"] = form
+    return render(request, "neighbourhoods/signal_form.html", context)
+
+
+@require_POST
+@permission_required(
+    ["neighbourhoods.add_signal", "neighbourhoods.change_signal"], raise_exception=True
+)
+def signal_validate(request: HtmxHttpRequest) -> HttpResponse:
+    """One field of the signal form, validated as the user leaves it (HTMX); saves nothing."""
+    form = SignalForm(request.POST, user=request.user)
+    return _render_live_fields(request, form, reverse("neighbourhoods:signal_validate"))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("neighbourhoods.add_signal", raise_exception=True)
+def signal_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = SignalForm(request.POST, user=request.user)
+        if form.is_valid():
+            signal = services.signal_create(user=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+            messages.success(request, _("The signal was saved."))
+            return redirect("neighbourhoods:signal", signal_id=signal.pk)
+    else:
+        form = SignalForm(user=request.user, initial=_initial_signal(request))
+    return _render_signal_form(request, form, signal=None)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("neighbourhoods.change_signal", raise_exception=True)
+def signal_update(request: HttpRequest, signal_id: int) -> HttpResponse:
+    signal = selectors.signal_for_edit(user=request.user, signal_id=signal_id)
+    if request.method == "POST":
+        form = SignalForm(request.POST, instance=signal, user=request.user)
+        if form.is_valid():
+            services.signal_update(signal=signal, data=form.cleaned_data)
+            messages.success(request, _("The signal was saved."))
+            return redirect("neighbourhoods:signal", signal_id=signal.pk)
+    else:
+        form = SignalForm(instance=signal, user=request.user)
+    return _render_signal_form(request, form, signal=signal)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("neighbourhoods.delete_signal", raise_exception=True)
+def signal_delete(request: HttpRequest, signal_id: int) -> HttpResponse:
+    signal = selectors.signal_for_edit(user=request.user, signal_id=signal_id)
+    if request.method == "POST":
+        services.signal_delete(signal=signal)
+        messages.success(request, _("The signal was deleted."))
+        return redirect("neighbourhoods:signals")
+    return render(request, "neighbourhoods/signal_confirm_delete.html", {"signal": signal})
+
+
+@require_GET
+@permission_required("neighbourhoods.view_partner", raise_exception=True)
+def partner_list(request: HttpRequest) -> HttpResponse:
+    context = {"partners": selectors.partner_list()}
+    return render(request, "neighbourhoods/partner_list.html", context)
+
+
+@require_GET
+@permission_required("neighbourhoods.view_partner", raise_exception=True)
+def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
+    partner = get_object_or_404(Partner, pk=partner_id)
+    activities = selectors.partner_activities(user=request.user, partner=partner)
+    context = {
+        "partner": partner,
+        "page": _page(request, activities),
+        "history": _history(request, partner),
+    }
+    return render(request, "neighbourhoods/partner_detail.html", context)

@@ -113,3 +113,11 @@ def switch_language(page: Page, language: str) -> None:
     assert urlsplit(page.url).path == path
     active = page.locator('form.language-switcher button[aria-current="true"]')
     expect(active).to_have_attribute("value", language)
+
+
+HTMX_IDLE_JS = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+
+
+def wait_for_htmx(page: Page) -> None:
+    """Wait until no HTMX request is on its way and every answer is swapped in."""
+    page.wait_for_function(HTMX_IDLE_JS)

@@ -34,6 +34,7 @@ from tests.browser.helpers import (
     switch_language,
     translated,
     translated_plural,
+    wait_for_htmx,
 )
 from tests.factories.activity import ActivityTypeFactory
 from tests.factories.area import AreaFactory
@@ -200,6 +201,9 @@ def fill_in(page: Page, choices: Choices, *, description: str = "") -> None:
 
 
 def save(page: Page) -> None:
+    # Let the validations of the fields just left finish first: on SQLite the test server's
+    # threads share one connection, which cannot serve two requests at once.
+    wait_for_htmx(page)
     activity_form(page).locator('button[type="submit"]').click()
 
 
