@@ -9,6 +9,7 @@ from kalliola import views
 urlpatterns = [
     path("", include("goals.urls")),
     path("", include("neighbourhoods.urls")),
+    path("", include("measures.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language can be switched before logging in, too.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -171,36 +171,43 @@ def compute_activity_versions(
     versions: Sequence[MetricVersion], span: Span
 ) -> dict[int, list[ComputedValue]]:
     """Values of activity metric versions over the span, sharing queries where they can."""
-    batches: dict[tuple[str, str], list[tuple[MetricVersion, ActivityDefinition]]] = defaultdict(
-        list
+    return compute_definitions(
+        [(v.pk, v.period, ActivityDefinition.from_json(v.definition)) for v in versions], span
     )
-    for version in versions:
-        definition = ActivityDefinition.from_json(version.definition)
-        batches[_source(definition), version.period].append((version, definition))
-    results: dict[int, list[ComputedValue]] = {version.pk: [] for version in versions}
+
+
+def compute_definitions(
+    items: Sequence[tuple[Hashable, str, ActivityDefinition]], span: Span
+) -> dict[Any, list[ComputedValue]]:
+    """Values of (key, period, definition) items over the span; the key names the result.
+
+    Items of one source table and one period are computed together, by one query per level.
+    """
+    batches: dict[tuple[str, str], list[tuple[Hashable, ActivityDefinition]]] = defaultdict(list)
+    for key, period, definition in items:
+        batches[_source(definition), period].append((key, definition))
+    results: dict[Any, list[ComputedValue]] = {key: [] for key, _period, _d in items}
     for (source, period), members in batches.items():
-        aggregates = {f"m{version.pk}": aggregate(d) for version, d in members}
-        starts = span.starts(period)
-        for key, grouped in _levels(_base(source, period, span)):
-            seen: dict[int, set[datetime.date]] = defaultdict(set)
+        names = {key: f"m{index}" for index, (key, _d) in enumerate(members)}
+        aggregates = {names[key]: aggregate(definition) for key, definition in members}
+        for level, grouped in _levels(_base(source, period, span)):
+            seen: dict[Hashable, set[datetime.date]] = defaultdict(set)
             for row in grouped.annotate(**aggregates):
-                area_id = row[key] if key else None
-                for version, _definition in members:
-                    value = row[f"m{version.pk}"] or 0
-                    if key is None:
-                        seen[version.pk].add(row["period"])
+                area_id = row[level] if level else None
+                for key, name in names.items():
+                    value = row[name] or 0
+                    if level is None:
+                        seen[key].add(row["period"])
                     elif not value:
                         continue
-                    results[version.pk].append(
-                        ComputedValue(row["period"], area_id, Decimal(value))
-                    )
-            if key is None:
-                # Every period of the history has an all-areas value; no activity is zero.
-                for version, _definition in members:
-                    results[version.pk] += [
+                    results[key].append(ComputedValue(row["period"], area_id, Decimal(value)))
+            if level is None:
+                # Every period of the span has an all-areas value; no activity is zero.
+                for key in names:
+                    results[key] += [
                         ComputedValue(start, None, Decimal(0))
-                        for start in starts
-                        if start not in seen[version.pk]
+                        for start in span.starts(period)
+                        if start not in seen[key]
                     ]
     return results
 

@@ -31,12 +31,18 @@ def test_roles__staff_read_the_strategy_and_change_none_of_it():
     assert {f"goals.view_{model}" for model in GOALS_MODELS} == permissions
 
 
-def test_roles__leadership_read_everything_and_change_nothing():
+def test_roles__leadership_read_everything_and_change_only_measurements():
     permissions = permissions_of(LEADERSHIP)
 
     assert {f"goals.view_{model}" for model in GOALS_MODELS} <= permissions
     assert "auditlog.view_logentry" in permissions
-    assert not any(p.split(".")[1].startswith(("add_", "change_", "delete_")) for p in permissions)
+    changes = {p for p in permissions if p.split(".")[1].startswith(("add_", "change_", "delete_"))}
+    # Leadership enter the values of manual metrics (survey results and the like).
+    assert changes == {
+        "measures.add_measurement",
+        "measures.change_measurement",
+        "measures.delete_measurement",
+    }
 
 
 def test_roles__admins_manage_the_strategy_content():

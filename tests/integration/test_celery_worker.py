@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import redis
 from celery import Celery
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from goals.services import DEFAULT_STRATEGY_FILE, strategy_load_file
 from kalliola.tasks import health_check
+from tests.integration.worker import REDIS_URL, running_worker
 
 # serialized_rollback: the flush after a transactional test must not take away the roles
 # that migrations created, which later tests rely on.
@@ -24,73 +19,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-PROJECT_ROOT = Path(settings.BASE_DIR)
-
-
-def redis_unreachable() -> str | None:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        return f"Redis is not reachable at {REDIS_URL} ({exc}); set TEST_REDIS_URL"
-    return None
-
-
-def database_url_of_test_database() -> str:
-    db = connection.settings_dict
-    credentials = db["USER"] or ""
-    if db["PASSWORD"]:
-        credentials += f":{db['PASSWORD']}"
-    host = f"{credentials}@" if credentials else ""
-    return f"postgres://{host}{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker_queue() -> Iterator[str]:
-    """Start a worker on a queue of its own; point this process's Celery app at it."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL, which a worker process can share: set DATABASE_URL")
-    if reason := redis_unreachable():
-        pytest.skip(reason)
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": "integration-test-only",
-        "DATABASE_URL": database_url_of_test_database(),
-        "CELERY_BROKER_URL": REDIS_URL,
-        "CELERY_RESULT_BACKEND": REDIS_URL,
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "kalliola",
-            "worker",
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-            f"--queues={queue}",
-            f"--hostname={queue}@%h",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        yield queue
-    finally:
-        worker.terminate()
-        output, _ = worker.communicate(timeout=30)
-        # Shown by pytest only when the test fails.
-        print(output)
 
 
 @pytest.fixture
@@ -108,6 +36,14 @@ def client_app() -> Iterator[Celery]:
         yield client
     finally:
         client.close()
+
+
+@pytest.fixture
+def worker_queue() -> Iterator[str]:
+    """A worker on a queue of its own."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    with running_worker(queue):
+        yield queue
 
 
 def test_worker__runs_a_task_queued_after_commit_against_the_same_database(

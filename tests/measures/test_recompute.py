@@ -134,7 +134,8 @@ def test_changing_the_definition_makes_a_new_version_and_keeps_the_old_values(st
     )  # fmt: skip
     services.recompute_metric(metric.pk)
 
-    assert created and changed
+    assert created
+    assert changed
     assert metric.version.number == 2
     assert stored(metric)[month(2)] == 10
     old = dict(

@@ -1,0 +1,211 @@
+"""Reads of the measures app. Pages read stored snapshot values only, never the log itself."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from goals.models import Goal, InequalityTheme, Means, Strategy
+from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
+from measures.models import (
+    Measurement,
+    Metric,
+    MetricValue,
+    MetricVersion,
+    Period,
+    StalePeriod,
+)
+from measures.periods import period_end, period_label, periods_between
+from measures.status import Assessment, assess
+from neighbourhoods.models import Activity, ActivityType, Area, Partner, Project, Unit
+
+
+@dataclass(frozen=True)
+class Row:
+    """One period of a metric, as a table row."""
+
+    period_start: datetime.date
+    label: str
+    value: Decimal | None
+    complete: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    metric: Metric
+    assessment: Assessment
+    latest: Row | None
+    recomputing: bool
+
+
+def metrics() -> QuerySet[Metric]:
+    """Every metric with what a list or a detail page shows, and whether it is recomputing."""
+    return (
+        Metric.objects.select_related("goal", "means", "outcome", "owner", "current_version")
+        .prefetch_related("targets")
+        .annotate(stale=Exists(StalePeriod.objects.filter(metric=OuterRef("pk"))))
+        .order_by("goal__number", "name")
+    )
+
+
+def metric_for_page(metric_id: int) -> Metric:
+    metric = metrics().filter(pk=metric_id).first()
+    if metric is None:
+        raise Http404(_("No such metric."))
+    return metric
+
+
+def is_recomputing(metric: Metric) -> bool:
+    stale = getattr(metric, "stale", None)
+    if stale is None:
+        stale = StalePeriod.objects.filter(metric=metric).exists()
+    return bool(stale) or (metric.current_version_id is not None and metric.computed_at is None)
+
+
+def rows(version: MetricVersion, today: datetime.date, area: Area | None = None) -> list[Row]:
+    """The stored values of a version, oldest first."""
+    stored = MetricValue.objects.filter(version=version, area=area).order_by("period_start")
+    return [
+        Row(
+            start,
+            period_label(start, version.period),
+            value,
+            period_end(start, version.period) < today,
+        )
+        for start, value in stored.values_list("period_start", "value")
+    ]
+
+
+def targets_of(metric: Metric) -> dict[int, Decimal]:
+    return {target.year: target.value for target in metric.targets.all()}
+
+
+def summaries(metric_list: list[Metric], today: datetime.date) -> list[Summary]:
+    """Status and latest complete value of each metric, in one query for all their values."""
+    versions = {m.current_version_id: m for m in metric_list if m.current_version_id}
+    values: dict[int, list[tuple[datetime.date, Decimal | None]]] = defaultdict(list)
+    stored = MetricValue.objects.filter(version__in=versions, area=None).order_by("period_start")
+    for version_id, start, value in stored.values_list("version", "period_start", "value"):
+        values[version_id].append((start, value))
+    result = []
+    for metric in metric_list:
+        if metric.current_version is None:
+            continue
+        period = metric.version.period
+        own = values[metric.version.pk]
+        complete = [(s, v) for s, v in own if period_end(s, period) < today]
+        latest = None
+        if complete:
+            start, value = complete[-1]
+            latest = Row(start, period_label(start, period), value, True)
+        assessment = assess(metric, own, targets_of(metric), today)
+        result.append(Summary(metric, assessment, latest, is_recomputing(metric)))
+    return result
+
+
+def area_values(
+    version: MetricVersion, period_start: datetime.date
+) -> list[tuple[Area, Decimal | None]]:
+    """The basic districts' values of one period, largest first (areas without value left out)."""
+    stored = (
+        MetricValue.objects.filter(
+            version=version,
+            period_start=period_start,
+            area__level=Area.Level.BASIC_DISTRICT,
+        )
+        .select_related("area")
+        .order_by("-value", "area__name")
+    )
+    return [(row.area, row.value) for row in stored if row.area is not None]
+
+
+def history_start() -> datetime.date:
+    first = Strategy.objects.order_by("start_year").values_list("start_year", flat=True).first()
+    return datetime.date(first, 1, 1) if first else datetime.date.today().replace(month=1, day=1)
+
+
+def period_choices(metric: Metric, today: datetime.date) -> list[tuple[str, str]]:
+    """The periods a manual value can be entered for: from the history's start to now."""
+    period = metric.version.period
+    first = min(filter(None, [metric.baseline_period, history_start()]))
+    starts = list(periods_between(first, today, period))
+    return [(start.isoformat(), period_label(start, period)) for start in reversed(starts)]
+
+
+def missing_periods(metric: Metric, today: datetime.date) -> list[str]:
+    """Complete periods of a manual metric that have no value yet, oldest first."""
+    period = metric.version.period
+    measured = set(Measurement.objects.filter(metric=metric).values_list("period_start", flat=True))
+    first = min(filter(None, [metric.baseline_period, history_start()]))
+    return [
+        period_label(start, period)
+        for start in periods_between(first, today, period)
+        if period_end(start, period) < today and start not in measured
+    ]
+
+
+def measurements(metric: Metric) -> QuerySet[Measurement]:
+    return (
+        Measurement.objects.filter(metric=metric)
+        .select_related("entered_by")
+        .order_by("-period_start")
+    )
+
+
+def version_of(metric: Metric, number: str | None) -> MetricVersion:
+    """The version asked for by its number (an old one stays readable), or the current one."""
+    if number and number.isdigit() and len(number) < 9:
+        version = metric.versions.filter(number=int(number)).first()
+        if version is not None:
+            return version
+    return metric.version
+
+
+def describe(metric: Metric, version: MetricVersion) -> list[tuple[str, str]]:
+    """What a version counts, in words, with the names of what its ids refer to today."""
+    lines = [(str(_("Period")), str(Period(version.period).label))]
+    if metric.kind == Metric.Kind.RATIO:
+        parts = RatioDefinition.from_json(version.definition)
+        names = dict(
+            Metric.objects.filter(pk__in=[parts.numerator, parts.denominator]).values_list(
+                "pk", "name"
+            )
+        )
+        missing = str(_("(deleted)"))
+        lines.append((str(_("Numerator")), names.get(parts.numerator, missing)))
+        lines.append((str(_("Denominator")), names.get(parts.denominator, missing)))
+        return lines
+    if metric.kind == Metric.Kind.MANUAL:
+        return lines
+    definition = ActivityDefinition.from_json(version.definition)
+    lines.append((str(_("What is counted")), str(Aggregation(definition.aggregation).label)))
+    if definition.age_bands:
+        labels = [str(Activity._meta.get_field(band).verbose_name) for band in definition.age_bands]  # type: ignore[union-attr]
+        lines.append((str(_("Age bands")), ", ".join(labels)))
+    related = [
+        (_("Activity types"), ActivityType, definition.types),
+        (_("Inequality themes"), InequalityTheme, definition.themes),
+        (_("Strategic goals served"), Goal, definition.goals),
+        (_("Means used"), Means, definition.means),
+        (_("Units"), Unit, definition.units),
+        (_("Projects"), Project, definition.projects),
+        (_("Areas"), Area, definition.areas),
+    ]
+    for label, model, ids in related:
+        if ids:
+            found = [str(obj) for obj in model.objects.filter(pk__in=ids)]  # type: ignore[attr-defined]
+            lines.append((str(label), "; ".join(found)))
+    if definition.partner_sectors:
+        sectors = [str(Partner.Sector(s).label) for s in definition.partner_sectors]
+        lines.append((str(_("Partner sectors")), ", ".join(sectors)))
+    if definition.status:
+        lines.append(
+            (str(_("Status of the activities")), str(Activity.Status(definition.status).label))
+        )
+    return lines

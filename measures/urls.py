@@ -1,0 +1,31 @@
+from django.urls import path
+
+from measures import views
+
+app_name = "measures"
+
+urlpatterns = [
+    path("metrics/", views.metric_list, name="metrics"),
+    path("metrics/new/", views.metric_create, name="metric_create"),
+    path("metrics/preview/", views.metric_preview, name="metric_preview"),
+    path("metrics/goal/<int:goal_id>/", views.goal_metrics, name="goal_metrics"),
+    path("metrics/<int:metric_id>/", views.metric_detail, name="metric"),
+    path("metrics/<int:metric_id>/state/", views.metric_state, name="metric_state"),
+    path("metrics/<int:metric_id>/edit/", views.metric_update, name="metric_update"),
+    path("metrics/<int:metric_id>/delete/", views.metric_delete, name="metric_delete"),
+    path(
+        "metrics/<int:metric_id>/values/new/",
+        views.measurement_create,
+        name="measurement_create",
+    ),
+    path(
+        "metrics/<int:metric_id>/values/<int:measurement_id>/edit/",
+        views.measurement_update,
+        name="measurement_update",
+    ),
+    path(
+        "metrics/<int:metric_id>/values/<int:measurement_id>/delete/",
+        views.measurement_delete,
+        name="measurement_delete",
+    ),
+]

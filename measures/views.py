@@ -1,0 +1,230 @@
+"""Metric pages: everyone reads them; admins define metrics; leadership and admins enter
+manual values. Pages read stored values only; the live preview computes without storing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from measures import selectors, services
+from measures.computation import (
+    Span,
+    compute_definitions,
+    compute_manual,
+    compute_ratio,
+    history_span,
+)
+from measures.definitions import ActivityDefinition
+from measures.forms import MeasurementForm, MetricForm
+from measures.models import Measurement, Metric, MetricVersion
+from measures.periods import period_end, period_label
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def metric_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    summaries = selectors.summaries(list(selectors.metrics()), today)
+    return render(request, "measures/metric_list.html", {"summaries": summaries})
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def goal_metrics(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """The metrics of one goal: a fragment the goal page loads."""
+    today = timezone.localdate()
+    summaries = selectors.summaries(list(selectors.metrics().filter(goal=goal_id)), today)
+    return render(request, "measures/goal_metrics.html", {"summaries": summaries})
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
+    metric = selectors.metric_for_page(metric_id)
+    if metric.current_version is None:
+        return redirect("measures:metric_update", metric_id=metric.pk)
+    today = timezone.localdate()
+    version = selectors.version_of(metric, request.GET.get("version"))
+    rows = selectors.rows(version, today)
+    latest = next((row for row in reversed(rows) if row.complete), None)
+    (summary,) = selectors.summaries([metric], today)
+    context: dict[str, Any] = {
+        "metric": metric,
+        "version": version,
+        "versions": metric.versions.select_related("created_by"),
+        "rows": rows,
+        "latest": latest,
+        "summary": summary,
+        "targets": sorted(selectors.targets_of(metric).items()),
+        "areas": selectors.area_values(version, latest.period_start) if latest else [],
+        "recomputing": summary.recomputing,
+        "max_value": max((row.value for row in rows if row.value is not None), default=None),
+        "definition": selectors.describe(metric, version),
+    }
+    if metric.kind == Metric.Kind.MANUAL:
+        context["measurements"] = selectors.measurements(metric)
+        context["missing"] = selectors.missing_periods(metric, today)
+    return render(request, "measures/metric_detail.html", context)
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def metric_state(request: HttpRequest, metric_id: int) -> HttpResponse:
+    """ "Computed … ago" or "recomputing…", polled by the metric page while it recomputes."""
+    metric = selectors.metric_for_page(metric_id)
+    context = {"metric": metric, "recomputing": selectors.is_recomputing(metric)}
+    return render(request, "measures/metric_detail.html#state", context)
+
+
+def _save_metric(request: HttpRequest, metric: Metric | None) -> HttpResponse:
+    form = MetricForm(request.POST or None, instance=metric)
+    if request.method == "POST" and form.is_valid():
+        saved, changed = services.metric_save(
+            user=request.user,  # type: ignore[arg-type]
+            metric=metric,
+            data=form.cleaned_data,
+            period=form.cleaned_data["period"],
+            definition=form.definition(),
+            targets=form.targets(),
+        )
+        if changed:
+            messages.success(
+                request,
+                _("Saved as version %(number)s; its values are being computed.")
+                % {"number": saved.version.number},
+            )
+        else:
+            messages.success(request, _("The metric was saved."))
+        return redirect("measures:metric", metric_id=saved.pk)
+    return render(request, "measures/metric_form.html", {"form": form, "metric": metric})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("measures.add_metric", raise_exception=True)
+def metric_create(request: HttpRequest) -> HttpResponse:
+    return _save_metric(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("measures.change_metric", raise_exception=True)
+def metric_update(request: HttpRequest, metric_id: int) -> HttpResponse:
+    return _save_metric(request, get_object_or_404(Metric, pk=metric_id))
+
+
+@require_POST
+@permission_required(["measures.add_metric", "measures.change_metric"], raise_exception=True)
+def metric_preview(request: HttpRequest) -> HttpResponse:
+    """What the definition being edited would give for every past period; stores nothing."""
+    metric = None
+    if (metric_id := request.POST.get("metric", "")).isdigit():
+        metric = Metric.objects.filter(pk=metric_id).first()
+    form = MetricForm(request.POST, instance=metric)
+    context: dict[str, Any] = {"form": form, "rows": None}
+    if form.is_valid():
+        today = timezone.localdate()
+        period = form.cleaned_data["period"]
+        kind = form.cleaned_data.get("kind") or (metric.kind if metric else None)
+        span = history_span(today)
+        values = _preview_values(kind, period, form.definition(), span, metric)
+        context["rows"] = [
+            (
+                period_label(v.period_start, period),
+                v.value,
+                period_end(v.period_start, period) < today,
+            )
+            for v in sorted(values, key=lambda v: v.period_start)
+            if v.area_id is None
+        ]
+    return render(request, "measures/metric_form.html#preview", context)
+
+
+def _preview_values(
+    kind: str | None, period: str, definition: dict[str, Any], span: Span, metric: Metric | None
+) -> list[Any]:
+    if kind == Metric.Kind.ACTIVITY:
+        parsed = ActivityDefinition.from_json(definition)
+        return compute_definitions([("preview", period, parsed)], span)["preview"]
+    if kind == Metric.Kind.RATIO:
+        return compute_ratio(MetricVersion(period=period, definition=definition), span)
+    if metric is not None:
+        return compute_manual(MetricVersion(metric=metric, period=period), span)
+    return []
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("measures.delete_metric", raise_exception=True)
+def metric_delete(request: HttpRequest, metric_id: int) -> HttpResponse:
+    metric = get_object_or_404(Metric, pk=metric_id)
+    if request.method == "POST":
+        services.metric_delete(metric=metric)
+        messages.success(request, _("The metric was deleted."))
+        return redirect("measures:metrics")
+    return render(request, "measures/metric_confirm_delete.html", {"metric": metric})
+
+
+def _manual_metric(metric_id: int) -> Metric:
+    return get_object_or_404(
+        Metric.objects.select_related("current_version"),
+        pk=metric_id,
+        kind=Metric.Kind.MANUAL,
+        current_version__isnull=False,
+    )
+
+
+def _save_measurement(
+    request: HttpRequest, metric: Metric, measurement: Measurement | None
+) -> HttpResponse:
+    periods = selectors.period_choices(metric, timezone.localdate())
+    form = MeasurementForm(
+        request.POST or None, instance=measurement, metric=metric, periods=periods
+    )
+    if request.method == "POST" and form.is_valid():
+        services.measurement_save(
+            user=request.user,  # type: ignore[arg-type]
+            metric=metric,
+            data=form.cleaned_data,
+            measurement=measurement,
+        )
+        messages.success(request, _("The value was saved."))
+        return redirect("measures:metric", metric_id=metric.pk)
+    context = {"form": form, "metric": metric, "measurement": measurement}
+    return render(request, "measures/measurement_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("measures.add_measurement", raise_exception=True)
+def measurement_create(request: HttpRequest, metric_id: int) -> HttpResponse:
+    return _save_measurement(request, _manual_metric(metric_id), None)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("measures.change_measurement", raise_exception=True)
+def measurement_update(request: HttpRequest, metric_id: int, measurement_id: int) -> HttpResponse:
+    metric = _manual_metric(metric_id)
+    measurement = get_object_or_404(Measurement, pk=measurement_id, metric=metric)
+    return _save_measurement(request, metric, measurement)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("measures.delete_measurement", raise_exception=True)
+def measurement_delete(request: HttpRequest, metric_id: int, measurement_id: int) -> HttpResponse:
+    metric = _manual_metric(metric_id)
+    measurement = get_object_or_404(Measurement, pk=measurement_id, metric=metric)
+    if request.method == "POST":
+        services.measurement_delete(measurement=measurement)
+        messages.success(request, _("The value was deleted."))
+        return redirect("measures:metric", metric_id=metric.pk)
+    context = {"metric": metric, "measurement": measurement}
+    return render(request, "measures/measurement_confirm_delete.html", context)

@@ -1,0 +1,121 @@
+"""A real Celery worker process for the integration tests, against Redis and the test database.
+
+The worker is a separate process: it shares the test database only when that is PostgreSQL, so
+these tests need DATABASE_URL (CI sets it) and a reachable Redis (TEST_REDIS_URL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from kombu import pools
+
+from kalliola.celery import app as project_app
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PROJECT_ROOT = Path(settings.BASE_DIR)
+
+
+def redis_unreachable() -> str | None:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        return f"Redis is not reachable at {REDIS_URL} ({exc}); set TEST_REDIS_URL"
+    return None
+
+
+def database_url_of_test_database() -> str:
+    db = connection.settings_dict
+    credentials = db["USER"] or ""
+    if db["PASSWORD"]:
+        credentials += f":{db['PASSWORD']}"
+    host = f"{credentials}@" if credentials else ""
+    return f"postgres://{host}{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def skip_unless_worker_can_run() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL, which a worker process can share: set DATABASE_URL")
+    if reason := redis_unreachable():
+        pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def running_worker(queue: str) -> Iterator[subprocess.Popen[str]]:
+    """Start the project's worker (solo pool) on a queue; stop it and show its log after."""
+    skip_unless_worker_can_run()
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "integration-test-only",
+        "DATABASE_URL": database_url_of_test_database(),
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_RESULT_BACKEND": REDIS_URL,
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "kalliola",
+            "worker",
+            "--pool=solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            f"--queues={queue}",
+            f"--hostname={queue}@%h",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+        output, _ = worker.communicate(timeout=30)
+        # Shown by pytest only when the test fails.
+        print(output)
+
+
+@contextlib.contextmanager
+def project_app_sending_to(broker_url: str, queue: str) -> Iterator[None]:
+    """Make the project's own Celery app (eager in tests) send to a broker, as in production.
+
+    The app and kombu cache their connection pools; they are dropped on the way in and out so
+    that the broker URL set here is the one used.
+    """
+    conf = project_app.conf
+    saved = {
+        "task_always_eager": conf.task_always_eager,
+        "broker_url": conf.broker_url,
+        "task_default_queue": conf.task_default_queue,
+    }
+
+    def drop_pool() -> None:
+        project_app._pool = None
+        project_app.amqp._producer_pool = None
+        pools.reset()
+
+    drop_pool()
+    conf.update(task_always_eager=False, broker_url=broker_url, task_default_queue=queue)
+    try:
+        yield
+    finally:
+        drop_pool()
+        conf.update(saved)
