@@ -274,7 +274,11 @@ def store(
 
 
 def recompute_all() -> int:
-    """Recompute every metric over all of history; activity metrics share their queries."""
+    """Recompute every metric over all of history; activity metrics share their queries.
+
+    Each metric's values are replaced in a transaction of its own, holding its row lock; a
+    metric whose own recompute is running meanwhile is left to it.
+    """
     today = timezone.localdate()
     span = history_span(today)
     marks = list(StalePeriod.objects.values_list("pk", "metric"))
@@ -284,15 +288,21 @@ def recompute_all() -> int:
     activity_metrics = [m for m in metrics if m.kind == Metric.Kind.ACTIVITY]
     computed = compute_activity_versions([m.version for m in activity_metrics], span)
     written = 0
-    for metric in activity_metrics:
-        with transaction.atomic():
-            version = metric.version
-            written += store(version, computed[version.pk], periods=None)
-            _done(metric, [pk for pk, metric_id in marks if metric_id == metric.pk])
-    # Manual metrics, then ratios, which read the values stored above.
-    for kind in (Metric.Kind.MANUAL, Metric.Kind.RATIO):
+    # Manual metrics and ratios after the activity metrics: ratios read the values stored.
+    for kind in (Metric.Kind.ACTIVITY, Metric.Kind.MANUAL, Metric.Kind.RATIO):
         for metric in (m for m in metrics if m.kind == kind):
             with transaction.atomic():
-                written += _replace(metric, span=span, periods=None)
+                if not _lock_unless_busy(metric):
+                    continue
+                if kind == Metric.Kind.ACTIVITY:
+                    written += store(metric.version, computed[metric.version.pk], periods=None)
+                else:
+                    written += _replace(metric, span=span, periods=None)
                 _done(metric, [pk for pk, metric_id in marks if metric_id == metric.pk])
     return written
+
+
+def _lock_unless_busy(metric: Metric) -> bool:
+    """Lock the metric's row for this transaction, unless another recompute holds it."""
+    locked = Metric.objects.select_for_update(no_key=True, skip_locked=True).filter(pk=metric.pk)
+    return locked.values_list("pk", flat=True).first() is not None

@@ -35,6 +35,7 @@ from tests.integration.worker import (
     database_url_of_test_database,
     project_app_sending_to,
     running_worker,
+    skip_unless_worker_can_run,
 )
 
 pytestmark = [
@@ -221,3 +222,18 @@ def test_a_recompute_killed_halfway_leaves_the_previous_values(queue, strategy):
     # Nothing was lost: the next recompute catches up.
     services.recompute_metric(metric.pk)
     assert values(metric)[month(2)] == 4
+
+
+def test_the_nightly_recompute_leaves_a_metric_being_recomputed_to_its_own_task():
+    skip_unless_worker_can_run()
+    busy, free = MetricFactory.create(), MetricFactory.create()
+
+    with psycopg.connect(database_url_of_test_database()) as other:
+        other.execute("SELECT id FROM measures_metric WHERE id = %s FOR UPDATE", [busy.pk])
+        services.recompute_all()
+        other.rollback()
+
+    busy.refresh_from_db()
+    free.refresh_from_db()
+    assert busy.computed_at is None
+    assert free.computed_at is not None
