@@ -39,6 +39,8 @@ FILTER_FIELDS = {
 }
 DEFINITION_FIELDS = ("aggregation", "age_bands", *FILTER_FIELDS)
 RATIO_FIELDS = ("numerator", "denominator", "percent")
+# What the live preview needs to be valid: the fields that produce the numbers.
+PREVIEW_FIELDS = frozenset({"kind", "period", *DEFINITION_FIELDS, *RATIO_FIELDS, "__all__"})
 
 
 def _value_field(label: Any, required: bool = False) -> forms.DecimalField:
@@ -227,9 +229,13 @@ class MetricForm(forms.ModelForm):
 
     def _clean_ratio(self, cleaned: dict[str, Any]) -> None:
         top, bottom = cleaned.get("numerator"), cleaned.get("denominator")
+        missing = {
+            "numerator": _("Choose the metric to divide."),
+            "denominator": _("Choose the metric to divide by."),
+        }
         for name, part in (("numerator", top), ("denominator", bottom)):
             if part is None and name not in self.errors:
-                self.add_error(name, _("Choose the metric to divide."))
+                self.add_error(name, missing[name])
         if top is None or bottom is None:
             return
         if top == bottom:

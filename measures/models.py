@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from goals.models import Goal, Means, Outcome, TimestampedModel
 from neighbourhoods.models import Area
@@ -40,7 +41,7 @@ class Metric(TimestampedModel):
     class Direction(models.TextChoices):
         INCREASE = "increase", _("Increase")
         DECREASE = "decrease", _("Decrease")
-        KEEP = "keep", _("Keep at the level")
+        KEEP = "keep", _("Keep at its level")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
@@ -132,9 +133,7 @@ class MetricVersion(models.Model):
     )
     number = models.PositiveIntegerField(_("version"))
     period = models.CharField(_("period"), max_length=10, choices=Period.choices)
-    definition = models.JSONField(
-        _("definition"), default=dict, blank=True, help_text=_("See measures/definitions.py.")
-    )
+    definition = models.JSONField(_("definition"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -207,7 +206,7 @@ class MetricValue(models.Model):
         verbose_name=_("area"),
     )
     value = models.DecimalField(
-        _("value"),
+        pgettext_lazy("number", "value"),
         max_digits=VALUE_DIGITS,
         decimal_places=VALUE_DECIMALS,
         null=True,
@@ -242,7 +241,9 @@ class Measurement(TimestampedModel):
         Metric, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("metric")
     )
     period_start = models.DateField(_("period"))
-    value = models.DecimalField(_("value"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS)
+    value = models.DecimalField(
+        pgettext_lazy("number", "value"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS
+    )
     source = models.CharField(
         _("source"),
         max_length=200,

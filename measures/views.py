@@ -23,7 +23,7 @@ from measures.computation import (
     history_span,
 )
 from measures.definitions import ActivityDefinition
-from measures.forms import MeasurementForm, MetricForm
+from measures.forms import PREVIEW_FIELDS, MeasurementForm, MetricForm
 from measures.models import Measurement, Metric, MetricVersion
 from measures.periods import period_end, period_label
 
@@ -49,12 +49,7 @@ def goal_metrics(request: HttpRequest, goal_id: int) -> HttpResponse:
     return render(request, "measures/goal_metrics.html", {"summaries": summaries})
 
 
-@require_GET
-@permission_required("measures.view_metric", raise_exception=True)
-def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
-    metric = selectors.metric_for_page(metric_id)
-    if metric.current_version is None:
-        return redirect("measures:metric_update", metric_id=metric.pk)
+def _detail_context(request: HttpRequest, metric: Metric) -> dict[str, Any]:
     today = timezone.localdate()
     version = selectors.version_of(metric, request.GET.get("version"))
     rows = selectors.rows(version, today)
@@ -74,18 +69,36 @@ def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
         "definition": selectors.describe(metric, version),
     }
     if metric.kind == Metric.Kind.MANUAL:
-        context["measurements"] = selectors.measurements(metric)
+        period = metric.version.period
+        context["measurements"] = [
+            (m, period_label(m.period_start, period)) for m in selectors.measurements(metric)
+        ]
         context["missing"] = selectors.missing_periods(metric, today)
-    return render(request, "measures/metric_detail.html", context)
+    return context
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
+    metric = selectors.metric_for_page(metric_id)
+    if metric.current_version is None:
+        return redirect("measures:metric_update", metric_id=metric.pk)
+    return render(request, "measures/metric_detail.html", _detail_context(request, metric))
 
 
 @require_GET
 @permission_required("measures.view_metric", raise_exception=True)
 def metric_state(request: HttpRequest, metric_id: int) -> HttpResponse:
-    """ "Computed … ago" or "recomputing…", polled by the metric page while it recomputes."""
+    """ "Computed … ago" or "recomputing…", polled by the metric page while it recomputes.
+
+    Once the recompute is done, the answer also brings the new values (out of band).
+    """
     metric = selectors.metric_for_page(metric_id)
-    context = {"metric": metric, "recomputing": selectors.is_recomputing(metric)}
-    return render(request, "measures/metric_detail.html#state", context)
+    if metric.current_version is None or selectors.is_recomputing(metric):
+        context = {"metric": metric, "recomputing": True}
+        return render(request, "measures/metric_detail.html#state", context)
+    context = _detail_context(request, metric) | {"oob": True}
+    return render(request, "measures/metric_state.html", context)
 
 
 def _save_metric(request: HttpRequest, metric: Metric | None) -> HttpResponse:
@@ -132,7 +145,10 @@ def metric_preview(request: HttpRequest) -> HttpResponse:
         metric = Metric.objects.filter(pk=metric_id).first()
     form = MetricForm(request.POST, instance=metric)
     context: dict[str, Any] = {"form": form, "rows": None}
-    if form.is_valid():
+    # The preview needs only what produces the numbers: a missing name does not stop it.
+    if not form.is_valid() and set(form.errors) & PREVIEW_FIELDS:
+        return render(request, "measures/metric_form.html#preview", context)
+    if form.cleaned_data.get("period"):
         today = timezone.localdate()
         period = form.cleaned_data["period"]
         kind = form.cleaned_data.get("kind") or (metric.kind if metric else None)

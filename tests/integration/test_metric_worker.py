@@ -47,6 +47,11 @@ UNREACHABLE_BROKER = "redis://127.0.0.1:9/0"  # the discard port: nothing listen
 TIMEOUT = 60
 
 
+@pytest.fixture(autouse=True)
+def worker_can_run() -> None:
+    skip_unless_worker_can_run()
+
+
 @pytest.fixture
 def queue() -> str:
     return f"metrics-{uuid.uuid4().hex[:8]}"
@@ -225,7 +230,6 @@ def test_a_recompute_killed_halfway_leaves_the_previous_values(queue, strategy):
 
 
 def test_the_nightly_recompute_leaves_a_metric_being_recomputed_to_its_own_task():
-    skip_unless_worker_can_run()
     busy, free = MetricFactory.create(), MetricFactory.create()
 
     with psycopg.connect(database_url_of_test_database()) as other:

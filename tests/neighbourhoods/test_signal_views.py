@@ -10,6 +10,7 @@ import time_machine
 from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from goals.models import Strategy
 from neighbourhoods.models import Area, Signal
@@ -161,7 +162,9 @@ def test_signal_form__warns_about_an_activity_that_does_not_exist(staff_user, cl
 
     assert response.status_code == 200
     assert response.context["form"]["activity"].value() is None
-    assert "The activity to link was not found." in [str(m) for m in response.context["messages"]]
+    with translation.override("fi"):  # the default language of the pages
+        expected = translation.gettext("The activity to link was not found.")
+    assert expected in [str(m) for m in response.context["messages"]]
 
 
 def test_activity_detail__offers_to_log_a_signal_heard_there(staff_user, client_for, unit):
