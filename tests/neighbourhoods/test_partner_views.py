@@ -54,9 +54,7 @@ def test_partner_detail__shows_the_history_to_leadership(leadership_user, client
     partner.name = "Uusi nimi"
     partner.save()
 
-    response = client_for(leadership_user).get(
-        reverse("neighbourhoods:partner", args=[partner.pk])
-    )
+    response = client_for(leadership_user).get(reverse("neighbourhoods:partner", args=[partner.pk]))
 
     history = list(response.context["history"])
     assert len(history) == 2
