@@ -14,6 +14,7 @@ from goals.models import Strategy
 from measures.definitions import SIGNAL_FILTERS, ActivityDefinition, Aggregation, RatioDefinition
 from measures.models import VALUE_DECIMALS, VALUE_DIGITS, Measurement, Metric, Period
 from measures.periods import period_start
+from measures.services import DESCRIPTION_FIELDS
 from neighbourhoods import selectors as log
 from neighbourhoods.forms import (
     CHOOSE_LABEL,
@@ -119,19 +120,7 @@ class MetricForm(forms.ModelForm):
 
     class Meta:
         model = Metric
-        fields = [
-            "name",
-            "description",
-            "unit",
-            "kind",
-            "goal",
-            "means",
-            "outcome",
-            "direction",
-            "baseline_value",
-            "baseline_period",
-            "owner",
-        ]
+        fields = ["kind", *DESCRIPTION_FIELDS]
         widgets = {
             "kind": forms.RadioSelect,
             "direction": forms.RadioSelect,

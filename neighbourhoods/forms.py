@@ -123,6 +123,31 @@ class LiveValidationMixin:
         return primary, [form[other] for other in self.live_fields[name]]
 
 
+# The fields of the activity form, in the order of the form.
+ACTIVITY_FIELDS = [
+    "title",
+    "status",
+    "date",
+    "end_date",
+    "start_time",
+    "end_time",
+    "area",
+    "type",
+    "unit",
+    "goals",
+    "means",
+    "themes",
+    *AGE_BANDS,
+    "new_participants",
+    "volunteers",
+    "volunteer_hours",
+    "partners",
+    "project",
+    "description",
+    "heard",
+]
+
+
 class GoalNumberCheckboxes(forms.CheckboxSelectMultiple):
     """Checkboxes of goals or means that carry their goal's number (data-goal).
 
@@ -147,25 +172,14 @@ class ActivityForm(LiveValidationMixin, forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    # Every field is validated as it is left, except the choice groups with nothing to check
+    # on their own; a field's dependents are rechecked with it.
     live_fields = {
-        **dict.fromkeys(
-            (
-                "title",
-                "end_date",
-                "start_time",
-                "end_time",
-                "area",
-                "type",
-                "unit",
-                "project",
-                "new_participants",
-                "volunteers",
-                "volunteer_hours",
-                "description",
-                "heard",
-            ),
-            (),
-        ),
+        **{
+            name: ()
+            for name in ACTIVITY_FIELDS
+            if name not in {"goals", "means", "themes", "partners"}
+        },
         "date": ("end_date",),
         "status": ("date",),
         **dict.fromkeys(AGE_BANDS, ("new_participants",)),
@@ -173,28 +187,7 @@ class ActivityForm(LiveValidationMixin, forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = [
-            "title",
-            "status",
-            "date",
-            "end_date",
-            "start_time",
-            "end_time",
-            "area",
-            "type",
-            "unit",
-            "goals",
-            "means",
-            "themes",
-            *AGE_BANDS,
-            "new_participants",
-            "volunteers",
-            "volunteer_hours",
-            "partners",
-            "project",
-            "description",
-            "heard",
-        ]
+        fields = ACTIVITY_FIELDS
         widgets = {
             "date": DateInput(),
             "end_date": DateInput(),

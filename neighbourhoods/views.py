@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -54,19 +55,33 @@ def _query_without_page(request: HttpRequest) -> str:
 def activity_list(request: HtmxHttpRequest) -> HttpResponse:
     """Every activity for leadership and admins; one's own for everyone else."""
     see_all = selectors.can_see_all_activities(request.user)
-    activities = selectors.activity_list(user=request.user)
-    filters = ActivityFilterForm(request.GET)
-    if filters.is_valid():
-        activities = selectors.activity_filter(activities, filters.cleaned_data)
-    else:
-        activities = activities.none()
+    return _filtered_list(
+        request,
+        rows=selectors.activity_list(user=request.user),
+        filters=ActivityFilterForm(request.GET),
+        narrow=selectors.activity_filter,
+        title=_("All activities") if see_all else _("My activities"),
+        template="neighbourhoods/activity_list.html",
+    )
+
+
+def _filtered_list(
+    request: HtmxHttpRequest,
+    *,
+    rows: QuerySet[Any],
+    filters: Any,
+    narrow: Callable[[QuerySet[Any], dict[str, Any]], QuerySet[Any]],
+    title: str,
+    template: str,
+) -> HttpResponse:
+    """A list page with filters; a filter change by HTMX gets only the results back."""
+    rows = narrow(rows, filters.cleaned_data) if filters.is_valid() else rows.none()
     context = {
-        "page": _page(request, activities),
-        "title": _("All activities") if see_all else _("My activities"),
+        "page": _page(request, rows),
+        "title": title,
         "filters": filters,
         "query": _query_without_page(request),
     }
-    template = "neighbourhoods/activity_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     return render(request, template, context)
@@ -260,23 +275,15 @@ def activity_delete(request: HttpRequest, activity_id: int) -> HttpResponse:
 @permission_required("neighbourhoods.view_signal", raise_exception=True)
 def signal_list(request: HtmxHttpRequest) -> HttpResponse:
     """Every signal for leadership and admins; one's own for everyone else."""
-    signals = selectors.signal_list(user=request.user)
-    filters = SignalFilterForm(request.GET)
-    if filters.is_valid():
-        signals = selectors.signal_filter(signals, filters.cleaned_data)
-    else:
-        signals = signals.none()
     see_all = selectors.can_see_all_signals(request.user)
-    context = {
-        "page": _page(request, signals),
-        "title": _("All signals") if see_all else _("My signals"),
-        "filters": filters,
-        "query": _query_without_page(request),
-    }
-    template = "neighbourhoods/signal_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return _filtered_list(
+        request,
+        rows=selectors.signal_list(user=request.user),
+        filters=SignalFilterForm(request.GET),
+        narrow=selectors.signal_filter,
+        title=_("All signals") if see_all else _("My signals"),
+        template="neighbourhoods/signal_list.html",
+    )
 
 
 @require_GET
