@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 import factory
@@ -37,6 +39,10 @@ class MeasurementFactory(factory.django.DjangoModelFactory[Measurement]):
     class Meta:
         model = Measurement
 
-    metric = factory.SubFactory(MetricFactory, kind=Metric.Kind.MANUAL, definition={})
+    metric = factory.SubFactory(
+        MetricFactory, kind=Metric.Kind.MANUAL, period=Period.YEAR, definition={}
+    )
+    period_start = datetime.date(2024, 1, 1)
+    value = Decimal(1)
     source = "Kysely"
     entered_by = factory.SubFactory(UserFactory)

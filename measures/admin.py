@@ -1,0 +1,52 @@
+"""The Django admin for metrics. Definitions are edited in the app's own pages (/metrics/),
+which keep their versions; here a metric's description, targets and manual values can be
+corrected, and versions read."""
+
+from django.contrib import admin
+
+from measures.models import Measurement, Metric, MetricTarget, MetricVersion
+
+
+class MetricTargetInline(admin.TabularInline):
+    model = MetricTarget
+    extra = 0
+
+
+@admin.register(Metric)
+class MetricAdmin(admin.ModelAdmin):
+    list_display = ["name", "goal", "kind", "current_version", "computed_at"]
+    list_filter = ["kind", "goal"]
+    search_fields = ["name"]
+    list_select_related = ["goal", "current_version"]
+    readonly_fields = ["kind", "current_version", "computed_at"]
+    autocomplete_fields = ["owner"]
+    inlines = [MetricTargetInline]
+
+
+@admin.register(MetricVersion)
+class MetricVersionAdmin(admin.ModelAdmin):
+    """Versions are never changed once saved: read only."""
+
+    list_display = ["metric", "number", "period", "created_at", "created_by"]
+    list_select_related = ["metric", "created_by"]
+    readonly_fields = ["metric", "number", "period", "definition", "created_at", "created_by"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(admin.ModelAdmin):
+    list_display = ["metric", "period_start", "value", "source", "entered_by"]
+    list_filter = ["metric"]
+    list_select_related = ["metric", "entered_by"]
+    autocomplete_fields = ["metric"]
+    readonly_fields = ["entered_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
