@@ -76,14 +76,22 @@ def _source(definition: ActivityDefinition) -> str:
     return "activities"
 
 
-def _related(model: type[Activity] | type[Signal], lookup: str, values: Sequence[Any]) -> Q:
-    """Rows linked to any of values through a many-to-many lookup, without repeating rows."""
-    return Q(pk__in=model.objects.filter(**{f"{lookup}__in": values}).values("pk"))
+def _related(
+    model: type[Activity] | type[Signal], lookup: str, values: Sequence[Any], dates: Q
+) -> Q:
+    """Rows linked to any of values through a many-to-many lookup, without repeating rows.
+
+    The subquery is limited to the dates being computed: a month's recompute must not read
+    the links of every activity ever logged.
+    """
+    linked = model.objects.filter(dates, **{f"{lookup}__in": values}).values("pk")
+    return Q(pk__in=linked)
 
 
-def condition(definition: ActivityDefinition) -> Q:
+def condition(definition: ActivityDefinition, dates: Q | None = None) -> Q:
     """The rows a definition counts, as a condition on Activity (or Signal)."""
     d = definition
+    dates = dates or Q()
     model: type[Activity] | type[Signal] = Signal if d.on_signals else Activity
     q = Q()
     if d.units:
@@ -91,7 +99,7 @@ def condition(definition: ActivityDefinition) -> Q:
     if d.areas:
         q &= Q(area__in=d.areas) | Q(area__parent__in=d.areas)
     if d.themes:
-        q &= _related(model, "themes", d.themes)
+        q &= _related(model, "themes", d.themes, dates)
     if d.on_signals:
         return q
     if d.types:
@@ -101,17 +109,17 @@ def condition(definition: ActivityDefinition) -> Q:
     if d.status:
         q &= Q(status=d.status)
     if d.goals:
-        q &= _related(Activity, "goals", d.goals)
+        q &= _related(Activity, "goals", d.goals, dates)
     if d.means:
-        q &= _related(Activity, "means", d.means)
+        q &= _related(Activity, "means", d.means, dates)
     if d.partner_sectors:
-        q &= _related(Activity, "partners__sector", d.partner_sectors)
+        q &= _related(Activity, "partners__sector", d.partner_sectors, dates)
     return q
 
 
-def aggregate(definition: ActivityDefinition) -> Any:
+def aggregate(definition: ActivityDefinition, dates: Q | None = None) -> Any:
     """The SQL aggregate of a definition, restricted to its rows by FILTER (WHERE …)."""
-    cond = condition(definition)
+    cond = condition(definition, dates)
     where = cond if cond else None
     match definition.aggregation:
         case Aggregation.ACTIVITIES | Aggregation.SIGNALS:
@@ -136,12 +144,15 @@ def aggregate(definition: ActivityDefinition) -> Any:
     raise ValueError(definition.aggregation)
 
 
+def _dates(period: str, span: Span) -> Q:
+    """The days of the span's periods, whole."""
+    return Q(date__gte=period_start(span.first, period), date__lt=_after(span.last, period))
+
+
 def _base(source: str, period: str, span: Span) -> QuerySet[Any]:
     model: type[Activity] | type[Signal] = Signal if source == "signals" else Activity
     return (
-        model.objects.filter(
-            date__gte=period_start(span.first, period), date__lt=_after(span.last, period)
-        )
+        model.objects.filter(_dates(period, span))
         .annotate(period=Trunc("date", period, output_field=DateField()))
         .order_by()
     )
@@ -189,7 +200,8 @@ def compute_definitions(
     results: dict[Any, list[ComputedValue]] = {key: [] for key, _period, _d in items}
     for (source, period), members in batches.items():
         names = {key: f"m{index}" for index, (key, _d) in enumerate(members)}
-        aggregates = {names[key]: aggregate(definition) for key, definition in members}
+        dates = _dates(period, span)
+        aggregates = {names[key]: aggregate(definition, dates) for key, definition in members}
         for level, grouped in _levels(_base(source, period, span)):
             seen: dict[Hashable, set[datetime.date]] = defaultdict(set)
             for row in grouped.annotate(**aggregates):
