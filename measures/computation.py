@@ -66,6 +66,9 @@ def history_span(today: datetime.date) -> Span:
 # --- Activity metrics -----------------------------------------------------------------------
 
 
+RELATED_FILTERS = ("themes", "goals", "means", "partner_sectors")
+
+
 def _source(definition: ActivityDefinition) -> str:
     """Which rows the aggregation reads; versions of one source can share a query."""
     if definition.on_signals:
@@ -74,6 +77,17 @@ def _source(definition: ActivityDefinition) -> str:
         # Joins the partners, which repeats rows: sums must not share this query.
         return "partners"
     return "activities"
+
+
+def _shares_scans(definition: ActivityDefinition) -> bool:
+    """Whether a definition's condition can be a FILTER clause of a shared query.
+
+    A many-to-many filter cannot: inside FILTER it can only run as a subplan, which
+    PostgreSQL hashes only while it fits in work_mem and otherwise re-reads for every row.
+    In WHERE it becomes a semi-join, which works at any size; such a definition gets a
+    query of its own.
+    """
+    return not any(getattr(definition, name) for name in RELATED_FILTERS)
 
 
 def _related(
@@ -117,30 +131,33 @@ def condition(definition: ActivityDefinition, dates: Q | None = None) -> Q:
     return q
 
 
-def aggregate(definition: ActivityDefinition, dates: Q | None = None) -> Any:
-    """The SQL aggregate of a definition, restricted to its rows by FILTER (WHERE …)."""
-    cond = condition(definition, dates)
-    where = cond if cond else None
+def aggregate(
+    definition: ActivityDefinition, dates: Q | None = None, *, in_filter: bool = True
+) -> Any:
+    """The SQL aggregate of a definition, restricted to its rows by FILTER (WHERE …), unless
+    the query's own WHERE already does that (``in_filter=False``)."""
+    cond = condition(definition, dates) if in_filter else Q()
+    only = cond if cond else None
     match definition.aggregation:
         case Aggregation.ACTIVITIES | Aggregation.SIGNALS:
-            return Count("pk", filter=where)
+            return Count("pk", filter=only)
         case Aggregation.AREAS:
-            return Count("area", distinct=True, filter=where)
+            return Count("area", distinct=True, filter=only)
         case Aggregation.PARTNERS:
-            return Count("partners", distinct=True, filter=where)
+            return Count("partners", distinct=True, filter=only)
         case Aggregation.PARTICIPANTS if definition.age_bands:
             total: Any = F(definition.age_bands[0])
             for band in definition.age_bands[1:]:
                 total += F(band)
-            return Sum(total, filter=where)
+            return Sum(total, filter=only)
         case Aggregation.PARTICIPANTS:
-            return Sum("participants_total", filter=where)
+            return Sum("participants_total", filter=only)
         case Aggregation.NEW_PARTICIPANTS:
-            return Sum("new_participants", filter=where)
+            return Sum("new_participants", filter=only)
         case Aggregation.VOLUNTEERS:
-            return Sum("volunteers", filter=where)
+            return Sum("volunteers", filter=only)
         case Aggregation.VOLUNTEER_HOURS:
-            return Sum("volunteer_hours", filter=where)
+            return Sum("volunteer_hours", filter=only)
     raise ValueError(definition.aggregation)
 
 
@@ -194,15 +211,24 @@ def compute_definitions(
 
     Items of one source table and one period are computed together, by one query per level.
     """
-    batches: dict[tuple[str, str], list[tuple[Hashable, ActivityDefinition]]] = defaultdict(list)
-    for key, period, definition in items:
-        batches[_source(definition), period].append((key, definition))
+    batches: dict[tuple[str, str, int], list[tuple[Hashable, ActivityDefinition]]] = defaultdict(
+        list
+    )
+    for index, (key, period, definition) in enumerate(items):
+        alone = 0 if _shares_scans(definition) else index + 1
+        batches[_source(definition), period, alone].append((key, definition))
     results: dict[Any, list[ComputedValue]] = {key: [] for key, _period, _d in items}
-    for (source, period), members in batches.items():
+    for (source, period, alone), members in batches.items():
         names = {key: f"m{index}" for index, (key, _d) in enumerate(members)}
         dates = _dates(period, span)
-        aggregates = {names[key]: aggregate(definition, dates) for key, definition in members}
-        for level, grouped in _levels(_base(source, period, span)):
+        base = _base(source, period, span)
+        if alone:
+            ((_key, definition),) = members
+            base = base.filter(condition(definition, dates))
+            aggregates = {names[_key]: aggregate(definition, dates, in_filter=False)}
+        else:
+            aggregates = {names[k]: aggregate(d, dates) for k, d in members}
+        for level, grouped in _levels(base):
             seen: dict[Hashable, set[datetime.date]] = defaultdict(set)
             for row in grouped.annotate(**aggregates):
                 area_id = row[level] if level else None

@@ -42,6 +42,9 @@ def log_links_changed(sender: Any, instance: Any, action: str, **kwargs: Any) ->
 
 
 def measurement_changed(sender: Any, instance: Measurement, **kwargs: Any) -> None:
+    origin = kwargs.get("origin")
+    if origin is not None and not isinstance(origin, Measurement):
+        return  # deleted with its metric: there is nothing left to recompute
     services.mark_stale([instance.metric_id], periods=[instance.period_start])
 
 

@@ -240,3 +240,15 @@ def test_recompute_all_matches_each_metric_recomputed_alone():
 
     assert [stored(metric) for metric in metrics] == together
     assert not StalePeriod.objects.exists()
+
+
+def test_deleting_a_manual_metric_with_values_deletes_it_all():
+    measurement = MeasurementFactory.create()
+    metric = measurement.metric
+    services.recompute_metric(metric.pk)
+
+    services.metric_delete(metric=metric)
+
+    assert not Metric.objects.exists()
+    assert not StalePeriod.objects.exists()
+    assert not MetricValue.objects.exists()
