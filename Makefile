@@ -40,6 +40,7 @@ run: translations ## Run the app at http://127.0.0.1:8000 with the seed strategy
 	$(DEV_ENV) $(MANAGE) load_strategy
 	$(DEV_ENV) $(MANAGE) import_districts
 	$(DEV_ENV) $(MANAGE) create_demo_users
+	$(DEV_ENV) $(MANAGE) create_demo_data
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 .PHONY: test
@@ -71,6 +72,10 @@ messages: install ## Update the .po catalogues from the code (needs GNU gettext)
 .PHONY: translations-check
 translations-check: install ## Fail if an interface string lacks a Finnish or Swedish translation
 	$(DEV_ENV) $(MANAGE) checktranslations
+
+.PHONY: bench-metrics
+bench-metrics: install ## Benchmark metric recomputes on 1,000,000 generated activities (PostgreSQL; recreates the database kalliola_bench)
+	$(DEV_ENV) $(RUN) python bench/metrics.py $(BENCH_ARGS)
 
 .PHONY: clean
 clean: ## Remove the local database, compiled catalogues and collected static files
