@@ -168,11 +168,11 @@ def _dates(period: str, span: Span) -> Q:
 
 def _base(source: str, period: str, span: Span) -> QuerySet[Any]:
     model: type[Activity] | type[Signal] = Signal if source == "signals" else Activity
-    return (
-        model.objects.filter(_dates(period, span))
-        .annotate(period=Trunc("date", period, output_field=DateField()))
-        .order_by()
-    )
+    rows = model.objects.filter(_dates(period, span))
+    if source == "partners":
+        # Only activities with partners count partners: an inner join, not a left one.
+        rows = rows.filter(partners__isnull=False)
+    return rows.annotate(period=Trunc("date", period, output_field=DateField())).order_by()
 
 
 def _after(day: datetime.date, period: str) -> datetime.date:
