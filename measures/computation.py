@@ -167,11 +167,14 @@ def _dates(period: str, span: Span) -> Q:
 
 
 def _base(source: str, period: str, span: Span) -> QuerySet[Any]:
-    model: type[Activity] | type[Signal] = Signal if source == "signals" else Activity
-    rows = model.objects.filter(_dates(period, span))
-    if source == "partners":
+    rows: QuerySet[Any]
+    if source == "signals":
+        rows = Signal.objects.filter(_dates(period, span))
+    elif source == "partners":
         # Only activities with partners count partners: an inner join, not a left one.
-        rows = rows.filter(partners__isnull=False)
+        rows = Activity.objects.filter(_dates(period, span), partners__isnull=False)
+    else:
+        rows = Activity.objects.filter(_dates(period, span))
     return rows.annotate(period=Trunc("date", period, output_field=DateField())).order_by()
 
 
