@@ -227,8 +227,7 @@ def worker(mode: str) -> None:
             while rounds < 5 and (
                 stale := sorted(set(StalePeriod.objects.values_list("metric", flat=True)))
             ):
-                for metric_id in stale:
-                    written += services.recompute_metric(metric_id)
+                written += services.recompute_stale()
                 metrics += len(stale)
                 rounds += 1
         seconds = time.perf_counter() - start

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -17,11 +18,12 @@ from measures.computation import (
     ComputedValue,
     Span,
     compute_activity_versions,
+    compute_definitions,
     compute_manual,
     compute_ratio,
     history_span,
 )
-from measures.definitions import RatioDefinition
+from measures.definitions import ActivityDefinition, RatioDefinition
 from measures.models import (
     Measurement,
     Metric,
@@ -211,6 +213,66 @@ def recompute_metric(metric_id: int) -> int:
                 written += _replace(metric, span=span, periods=[start])
         _done(metric, [pk for pk, _day in marks])
         mark_stale(_ratios_using(metric.pk), periods=stale)
+    return written
+
+
+def recompute_stale() -> int:
+    """Recompute every metric with stale marks (the periodic sweep). Returns the rows written.
+
+    The activity metrics whose marks name periods share their queries: for each stale period,
+    one GROUP BY per source table and area level serves all of them. Each metric's values
+    are then replaced in its own transaction, under its lock; a metric whose own task holds
+    the lock is left to it. Metrics to recompute over all of history, manual metrics and
+    ratios go one by one, ratios last.
+    """
+    marks = list(StalePeriod.objects.values_list("pk", "metric", "period_start"))
+    days: dict[int, set[datetime.date | None]] = defaultdict(set)
+    for _pk, metric_id, day in marks:
+        days[metric_id].add(day)
+    metrics = list(
+        Metric.objects.filter(pk__in=days, current_version__isnull=False).select_related(
+            "current_version"
+        )
+    )
+    shared = [
+        m
+        for m in metrics
+        if m.kind == Metric.Kind.ACTIVITY and m.computed_at and None not in days[m.pk]
+    ]
+    today = timezone.localdate()
+    starts = {
+        m.pk: sorted({period_start(day, m.version.period) for day in days[m.pk] if day})
+        for m in shared
+    }
+    by_period: dict[tuple[str, datetime.date], list[Metric]] = defaultdict(list)
+    for metric in shared:
+        for start in starts[metric.pk]:
+            by_period[metric.version.period, start].append(metric)
+    computed: dict[tuple[int, datetime.date], list[ComputedValue]] = {}
+    for (period, start), members in by_period.items():
+        span = Span(start, min(period_end(start, period), today))
+        items = [
+            (m.pk, period, ActivityDefinition.from_json(m.version.definition)) for m in members
+        ]
+        for metric_id, values in compute_definitions(items, span).items():
+            computed[metric_id, start] = values
+    written = 0
+    for metric in shared:
+        with transaction.atomic():
+            if not _lock_unless_busy(metric):
+                continue
+            for start in starts[metric.pk]:
+                written += store(metric.version, computed[metric.pk, start], periods=[start])
+            _done(metric, [pk for pk, metric_id, _day in marks if metric_id == metric.pk])
+            stale_days = [day for day in days[metric.pk] if day is not None]
+            mark_stale(_ratios_using(metric.pk), periods=stale_days)
+    rest = [m for m in metrics if m not in shared]
+    order = [Metric.Kind.ACTIVITY, Metric.Kind.MANUAL, Metric.Kind.RATIO]
+    for metric in sorted(rest, key=lambda m: order.index(Metric.Kind(m.kind))):
+        try:
+            written += recompute_metric(metric.pk)
+        except MetricBusy:
+            logger.info("Metric %s is being recomputed elsewhere; left to it.", metric.pk)
     return written
 
 

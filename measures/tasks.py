@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import Task, shared_task
 from django.db import OperationalError
 
 from measures import services
-from measures.models import StalePeriod
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -33,13 +28,7 @@ def recompute_metric(self: Task, metric_id: int) -> int:
 @shared_task(name="measures.sweep_stale", max_retries=0)
 def sweep_stale() -> int:
     """Recompute every metric with stale marks, e.g. those saved while the broker was down."""
-    metric_ids = sorted(set(StalePeriod.objects.values_list("metric", flat=True)))
-    for metric_id in metric_ids:
-        try:
-            services.recompute_metric(metric_id)
-        except services.MetricBusy:
-            logger.info("Metric %s is being recomputed elsewhere; skipped.", metric_id)
-    return len(metric_ids)
+    return services.recompute_stale()
 
 
 @shared_task(name="measures.recompute_all", max_retries=0)

@@ -252,3 +252,29 @@ def test_deleting_a_manual_metric_with_values_deletes_it_all():
     assert not Metric.objects.exists()
     assert not StalePeriod.objects.exists()
     assert not MetricValue.objects.exists()
+
+
+def test_the_sweep_recomputes_stale_periods_of_many_metrics_together_as_each_alone_would():
+    ActivityFactory.create(date=datetime.date(2025, 1, 10))
+    ActivityFactory.create(date=datetime.date(2025, 4, 10), status=Activity.Status.PLANNED)
+    metrics = [
+        MetricFactory.create(definition={"aggregation": "activities", "status": "done"}),
+        MetricFactory.create(period=Period.QUARTER, definition={"aggregation": "participants"}),
+        MetricFactory.create(period=Period.YEAR, definition={"aggregation": "areas"}),
+    ]
+    new = MetricFactory.create(definition={"aggregation": "new_participants"})
+    ratio = MetricFactory.create(
+        kind=Metric.Kind.RATIO, definition={"numerator": new.pk, "denominator": metrics[0].pk}
+    )
+    services.recompute_all()
+    moved = ActivityFactory.create(date=datetime.date(2025, 2, 3))
+    moved.date = datetime.date(2025, 5, 3)
+    moved.save()
+
+    services.recompute_stale()
+    services.recompute_stale()  # the ratios marked by the first round
+
+    swept = [stored(metric) for metric in [*metrics, new, ratio]]
+    assert not StalePeriod.objects.exists()
+    services.recompute_all()
+    assert [stored(metric) for metric in [*metrics, new, ratio]] == swept
