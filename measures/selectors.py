@@ -93,20 +93,25 @@ def summaries(metric_list: list[Metric], today: datetime.date) -> list[Summary]:
     stored = MetricValue.objects.filter(version__in=versions, area=None).order_by("period_start")
     for version_id, start, value in stored.values_list("version", "period_start", "value"):
         values[version_id].append((start, value))
-    result = []
-    for metric in metric_list:
-        if metric.current_version is None:
-            continue
-        period = metric.version.period
-        own = values[metric.version.pk]
-        complete = [(s, v) for s, v in own if period_end(s, period) < today]
-        latest = None
-        if complete:
-            start, value = complete[-1]
-            latest = Row(start, period_label(start, period), value, True)
-        assessment = assess(metric, own, targets_of(metric), today)
-        result.append(Summary(metric, assessment, latest, is_recomputing(metric)))
-    return result
+    return [
+        summary(metric, values[metric.version.pk], today)
+        for metric in metric_list
+        if metric.current_version is not None
+    ]
+
+
+def summary(
+    metric: Metric, values: list[tuple[datetime.date, Decimal | None]], today: datetime.date
+) -> Summary:
+    """Status and latest complete value of a metric from its current version's values."""
+    period = metric.version.period
+    complete = [(s, v) for s, v in values if period_end(s, period) < today]
+    latest = None
+    if complete:
+        start, value = complete[-1]
+        latest = Row(start, period_label(start, period), value, True)
+    assessment = assess(metric, values, targets_of(metric), today)
+    return Summary(metric, assessment, latest, is_recomputing(metric))
 
 
 def area_values(

@@ -183,7 +183,8 @@ def recompute_metric(metric_id: int) -> int:
     """Replace the stale values of one metric, in one transaction. Returns the rows written.
 
     Safe to run twice: it recomputes what the stale marks say (all of history when a mark
-    says so, or when the metric has never been computed) and removes only the marks it read.
+    says so, or when the metric has never been computed) and removes only the marks it read;
+    with no marks left it does nothing.
     Raises MetricBusy if another recompute of the same metric holds it.
     """
     with transaction.atomic():
@@ -201,15 +202,17 @@ def recompute_metric(metric_id: int) -> int:
         marks = list(StalePeriod.objects.filter(metric=metric).values_list("pk", "period_start"))
         today = timezone.localdate()
         days = [day for _pk, day in marks]
-        if metric.computed_at is None or None in days or not marks:
+        if metric.computed_at is None or None in days:
             written = _replace(metric, span=history_span(today), periods=None)
             stale: list[datetime.date] | None = None
+        elif not marks:
+            return 0  # a task queued twice: the first one did the work
         else:
             written = 0
             period = metric.version.period
             stale = [day for day in days if day is not None]
-            for start in sorted({period_start(day, period) for day in stale}):
-                span = Span(start, min(period_end(start, period), today))
+            for start in _stale_starts(stale, period):
+                span = _period_span(start, period, today)
                 written += _replace(metric, span=span, periods=[start])
         _done(metric, [pk for pk, _day in marks])
         mark_stale(_ratios_using(metric.pk), periods=stale)
@@ -240,17 +243,14 @@ def recompute_stale() -> int:
         if m.kind == Metric.Kind.ACTIVITY and m.computed_at and None not in days[m.pk]
     ]
     today = timezone.localdate()
-    starts = {
-        m.pk: sorted({period_start(day, m.version.period) for day in days[m.pk] if day})
-        for m in shared
-    }
+    starts = {m.pk: _stale_starts(days[m.pk], m.version.period) for m in shared}
     by_period: dict[tuple[str, datetime.date], list[Metric]] = defaultdict(list)
     for metric in shared:
         for start in starts[metric.pk]:
             by_period[metric.version.period, start].append(metric)
     computed: dict[tuple[int, datetime.date], list[ComputedValue]] = {}
     for (period, start), members in by_period.items():
-        span = Span(start, min(period_end(start, period), today))
+        span = _period_span(start, period, today)
         items = [
             (m.pk, period, ActivityDefinition.from_json(m.version.definition)) for m in members
         ]
@@ -274,6 +274,16 @@ def recompute_stale() -> int:
         except MetricBusy:
             logger.info("Metric %s is being recomputed elsewhere; left to it.", metric.pk)
     return written
+
+
+def _stale_starts(days: Iterable[datetime.date | None], period: str) -> list[datetime.date]:
+    """The starts of the periods that the stale days fall in."""
+    return sorted({period_start(day, period) for day in days if day is not None})
+
+
+def _period_span(start: datetime.date, period: str, today: datetime.date) -> Span:
+    """One period, up to today."""
+    return Span(start, min(period_end(start, period), today))
 
 
 def _ratios_using(metric_id: int) -> list[int]:

@@ -54,7 +54,11 @@ def _detail_context(request: HttpRequest, metric: Metric) -> dict[str, Any]:
     version = selectors.version_of(metric, request.GET.get("version"))
     rows = selectors.rows(version, today)
     latest = next((row for row in reversed(rows) if row.complete), None)
-    (summary,) = selectors.summaries([metric], today)
+    if version.pk == metric.current_version_id:
+        current = [(row.period_start, row.value) for row in rows]
+        summary = selectors.summary(metric, current, today)
+    else:
+        (summary,) = selectors.summaries([metric], today)
     context: dict[str, Any] = {
         "metric": metric,
         "version": version,

@@ -122,6 +122,12 @@ def _date_area_conditions(filters: dict[str, Any]) -> Q:
     return conditions
 
 
+def only_unit_of(*, user: User) -> Unit | None:
+    """The user's unit, when they log for exactly one: forms start from it."""
+    units = list(units_for(user=user)[:2])
+    return units[0] if len(units) == 1 else None
+
+
 def activity_filter(activities: QuerySet[Activity], filters: dict[str, Any]) -> QuerySet[Activity]:
     """Narrow a list of activities by the cleaned data of ActivityFilterForm."""
     conditions = _date_area_conditions(filters)

@@ -171,9 +171,8 @@ def _initial_for_new(request: HttpRequest) -> dict[str, Any]:
             value = getattr(source, name)
             initial[name] = list(value.all()) if hasattr(value, "all") else value
         return initial
-    units = list(selectors.units_for(user=request.user)[:2])
-    if len(units) == 1:
-        initial["unit"] = units[0].pk
+    if unit := selectors.only_unit_of(user=request.user):
+        initial["unit"] = unit.pk
     if last := selectors.activity_last_of(user=request.user):
         initial |= {"area": last.area_id, "type": last.type_id, "unit": last.unit_id}
     return initial
@@ -301,9 +300,8 @@ def signal_detail(request: HttpRequest, signal_id: int) -> HttpResponse:
 def _initial_signal(request: HttpRequest) -> dict[str, Any]:
     """Today, the user's only unit; from ?activity=<id>, what that activity heard and where."""
     initial: dict[str, Any] = {"date": timezone.localdate(), "urgency": "medium"}
-    units = list(selectors.units_for(user=request.user)[:2])
-    if len(units) == 1:
-        initial["unit"] = units[0].pk
+    if unit := selectors.only_unit_of(user=request.user):
+        initial["unit"] = unit.pk
     if activity_id := request.GET.get("activity", "").strip():
         activity = None
         if activity_id.isdigit():

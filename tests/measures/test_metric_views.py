@@ -13,6 +13,7 @@ import time_machine
 from django.urls import reverse
 
 from goals.models import Strategy
+from measures import services
 from measures.models import Measurement, Metric, MetricValue, MetricVersion, Period, StalePeriod
 from measures.periods import period_label, period_start
 from neighbourhoods.models import Activity
@@ -352,3 +353,20 @@ def test_goal_page_fragment_lists_the_goals_metrics(staff_user, client_for, stra
 
     assert "Kolmosen mittari" in response.text
     assert "Ykkösen mittari" not in response.text
+
+
+def test_metric_detail__query_count_does_not_grow_with_the_values(
+    leadership_user, client_for, django_assert_num_queries
+):
+    metric = MetricFactory.create()
+    ActivityFactory.create(date=datetime.date(2025, 1, 5))
+    services.recompute_metric(metric.pk)
+    client = client_for(leadership_user)
+    client.get(reverse("measures:metric", args=[metric.pk]))
+    with django_assert_num_queries(9) as few:
+        client.get(reverse("measures:metric", args=[metric.pk]))
+    ActivityFactory.create_batch(5, date=datetime.date(2024, 3, 5))
+    services.recompute_metric(metric.pk)
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(reverse("measures:metric", args=[metric.pk]))

@@ -278,3 +278,19 @@ def test_the_sweep_recomputes_stale_periods_of_many_metrics_together_as_each_alo
     assert not StalePeriod.objects.exists()
     services.recompute_all()
     assert [stored(metric) for metric in [*metrics, new, ratio]] == swept
+
+
+def test_a_recompute_queued_twice_does_nothing_the_second_time():
+    ActivityFactory.create(date=datetime.date(2025, 2, 2))
+    metric = MetricFactory.create()
+    services.recompute_metric(metric.pk)
+    ActivityFactory.create(date=datetime.date(2025, 3, 3))
+    services.recompute_metric(metric.pk)
+    ids = set(MetricValue.objects.filter(version=metric.version).values_list("pk", flat=True))
+
+    written = services.recompute_metric(metric.pk)
+
+    assert written == 0
+    assert (
+        set(MetricValue.objects.filter(version=metric.version).values_list("pk", flat=True)) == ids
+    )
