@@ -18,13 +18,14 @@ from measures.computation import (
     ComputedValue,
     Span,
     compute_activity_versions,
-    compute_definitions,
     compute_manual,
+    compute_periods,
     compute_ratio,
     history_span,
 )
 from measures.definitions import ActivityDefinition, RatioDefinition
 from measures.models import (
+    VALUE_DECIMALS,
     Measurement,
     Metric,
     MetricTarget,
@@ -32,7 +33,7 @@ from measures.models import (
     MetricVersion,
     StalePeriod,
 )
-from measures.periods import period_end, period_start
+from measures.periods import period_start
 
 logger = logging.getLogger(__name__)
 
@@ -200,20 +201,17 @@ def recompute_metric(metric_id: int) -> int:
         if metric is None or metric.current_version is None:
             return 0
         marks = list(StalePeriod.objects.filter(metric=metric).values_list("pk", "period_start"))
-        today = timezone.localdate()
         days = [day for _pk, day in marks]
         if metric.computed_at is None or None in days:
-            written = _replace(metric, span=history_span(today), periods=None)
+            span = history_span(timezone.localdate())
+            written = store(metric.version, compute(metric, span), periods=None)
             stale: list[datetime.date] | None = None
         elif not marks:
             return 0  # a task queued twice: the first one did the work
         else:
-            written = 0
-            period = metric.version.period
             stale = [day for day in days if day is not None]
-            for start in _stale_starts(stale, period):
-                span = _period_span(start, period, today)
-                written += _replace(metric, span=span, periods=[start])
+            starts = _stale_starts(stale, metric.version.period)
+            written = store(metric.version, _compute_starts(metric, starts), periods=starts)
         _done(metric, [pk for pk, _day in marks])
         mark_stale(_ratios_using(metric.pk), periods=stale)
     return written
@@ -222,11 +220,11 @@ def recompute_metric(metric_id: int) -> int:
 def recompute_stale() -> int:
     """Recompute every metric with stale marks (the periodic sweep). Returns the rows written.
 
-    The activity metrics whose marks name periods share their queries: for each stale period,
-    one GROUP BY per source table and area level serves all of them. Each metric's values
-    are then replaced in its own transaction, under its lock; a metric whose own task holds
-    the lock is left to it. Metrics to recompute over all of history, manual metrics and
-    ratios go one by one, ratios last.
+    The activity metrics whose marks name periods share their queries (see
+    computation.compute_periods). Each metric's values are then replaced in its own
+    transaction, under its lock; a metric whose own task holds the lock is left to it.
+    Metrics to recompute over all of history, manual metrics and ratios go one by one,
+    ratios last.
     """
     marks = list(StalePeriod.objects.values_list("pk", "metric", "period_start"))
     days: dict[int, set[datetime.date | None]] = defaultdict(set)
@@ -242,27 +240,24 @@ def recompute_stale() -> int:
         for m in metrics
         if m.kind == Metric.Kind.ACTIVITY and m.computed_at and None not in days[m.pk]
     ]
-    today = timezone.localdate()
     starts = {m.pk: _stale_starts(days[m.pk], m.version.period) for m in shared}
-    by_period: dict[tuple[str, datetime.date], list[Metric]] = defaultdict(list)
-    for metric in shared:
-        for start in starts[metric.pk]:
-            by_period[metric.version.period, start].append(metric)
-    computed: dict[tuple[int, datetime.date], list[ComputedValue]] = {}
-    for (period, start), members in by_period.items():
-        span = _period_span(start, period, today)
-        items = [
-            (m.pk, period, ActivityDefinition.from_json(m.version.definition)) for m in members
+    computed = compute_periods(
+        [
+            (
+                m.pk,
+                m.version.period,
+                ActivityDefinition.from_json(m.version.definition),
+                starts[m.pk],
+            )
+            for m in shared
         ]
-        for metric_id, values in compute_definitions(items, span).items():
-            computed[metric_id, start] = values
+    )
     written = 0
     for metric in shared:
         with transaction.atomic():
             if not _lock_unless_busy(metric):
                 continue
-            for start in starts[metric.pk]:
-                written += store(metric.version, computed[metric.pk, start], periods=[start])
+            written += store(metric.version, computed[metric.pk], periods=starts[metric.pk])
             _done(metric, [pk for pk, metric_id, _day in marks if metric_id == metric.pk])
             stale_days = [day for day in days[metric.pk] if day is not None]
             mark_stale(_ratios_using(metric.pk), periods=stale_days)
@@ -281,9 +276,15 @@ def _stale_starts(days: Iterable[datetime.date | None], period: str) -> list[dat
     return sorted({period_start(day, period) for day in days if day is not None})
 
 
-def _period_span(start: datetime.date, period: str, today: datetime.date) -> Span:
-    """One period, up to today."""
-    return Span(start, min(period_end(start, period), today))
+def _compute_starts(metric: Metric, starts: list[datetime.date]) -> list[ComputedValue]:
+    """The values of a metric's current version in the periods that start on these days."""
+    version = metric.version
+    if metric.kind == Metric.Kind.ACTIVITY:
+        definition = ActivityDefinition.from_json(version.definition)
+        return compute_periods([(version.pk, version.period, definition, starts)])[version.pk]
+    wanted = set(starts)
+    span = Span(min(starts), max(starts))
+    return [value for value in compute(metric, span) if value.period_start in wanted]
 
 
 def _ratios_using(metric_id: int) -> list[int]:
@@ -316,33 +317,53 @@ def compute(metric: Metric, span: Span) -> list[ComputedValue]:
     return compute_ratio(version, span)
 
 
-def _replace(metric: Metric, *, span: Span, periods: list[datetime.date] | None) -> int:
-    return store(metric.version, compute(metric, span), periods=periods)
-
-
 def store(
     version: MetricVersion, values: Sequence[ComputedValue], *, periods: list[datetime.date] | None
 ) -> int:
-    """Replace the version's values (of the given periods, or all) by these."""
+    """Make the version's stored values (of the given periods, or all) equal these.
+
+    Only what differs is written: a value that changed is replaced, a new one inserted, one
+    no longer computed deleted; an unchanged value keeps its row (and its computed_at, the
+    time it was last changed). A nightly recompute of an unchanged log therefore writes
+    nothing. Returns the number of rows written or deleted.
+    """
     stored = MetricValue.objects.filter(version=version)
     if periods is not None:
         stored = stored.filter(period_start__in=periods)
-    stored.delete()
+    existing = {
+        (start, area): (pk, value)
+        for pk, start, area, value in stored.values_list("pk", "period_start", "area", "value")
+    }
+    wanted = {(v.period_start, v.area_id): _stored_form(v.value) for v in values}
+    old = [pk for key, (pk, value) in existing.items() if key not in wanted or wanted[key] != value]
+    new = {
+        key: value
+        for key, value in wanted.items()
+        if key not in existing or existing[key][1] != value
+    }
+    for chunk in range(0, len(old), DELETE_CHUNK):
+        MetricValue.objects.filter(pk__in=old[chunk : chunk + DELETE_CHUNK]).delete()
     now = timezone.now()
     MetricValue.objects.bulk_create(
         [
             MetricValue(
-                version=version,
-                period_start=v.period_start,
-                area_id=v.area_id,
-                value=v.value,
-                computed_at=now,
+                version=version, period_start=start, area_id=area, value=value, computed_at=now
             )
-            for v in values
+            for (start, area), value in new.items()
         ],
         batch_size=2000,
     )
-    return len(values)
+    return len(new) + len([pk for key, (pk, _v) in existing.items() if key not in wanted])
+
+
+# Ids per DELETE statement: SQLite allows a limited number of parameters in one statement.
+DELETE_CHUNK = 900
+QUANTUM = Decimal(1).scaleb(-VALUE_DECIMALS)
+
+
+def _stored_form(value: Decimal | None) -> Decimal | None:
+    """The value as the database keeps it, so that an unchanged value compares equal."""
+    return None if value is None else value.quantize(QUANTUM)
 
 
 def recompute_all() -> int:
@@ -369,7 +390,7 @@ def recompute_all() -> int:
                 if kind == Metric.Kind.ACTIVITY:
                     written += store(metric.version, computed[metric.version.pk], periods=None)
                 else:
-                    written += _replace(metric, span=span, periods=None)
+                    written += store(metric.version, compute(metric, span), periods=None)
                 _done(metric, [pk for pk, metric_id in marks if metric_id == metric.pk])
     return written
 
