@@ -168,6 +168,25 @@ def test_filters_do_not_repeat_rows_of_sums(log):
     assert values(definition, Period.QUARTER) == {Q1: 17, Q2: 0}
 
 
+def test_distinct_partners_over_a_quarter_and_per_area(log):
+    # January: residents (a1 in Harju, a2 in Kallio) and the city (a2); March: residents
+    # again and a school, in Kontula.
+    school = PartnerFactory.create(name="Koulu", sector=Partner.Sector.EDUCATION)
+    ActivityFactory.create(
+        date=datetime.date(2025, 3, 9), area=log["kontula"], partners=[log["residents"], school]
+    )
+
+    partners = {"aggregation": "partners"}
+    assert values(partners) == {JAN: 2, FEB: 0, MAR: 2, APR: 0}
+    assert values(partners, Period.QUARTER) == {Q1: 3, Q2: 0}
+    assert values(partners, Period.YEAR) == {JAN: 3}
+    assert values(partners, Period.QUARTER, area=log["kallio"]) == {Q1: 2}
+    assert values(partners, Period.QUARTER, area=log["harju"]) == {Q1: 1}
+    assert values(partners, Period.QUARTER, area=log["mellunkyla"]) == {Q1: 2}
+    with_school = {"aggregation": "partners", "partner_sectors": ["education"]}
+    assert values(with_school, Period.QUARTER) == {Q1: 2, Q2: 0}
+
+
 def test_signals_filter_by_theme_and_area(log):
     by_theme = {"aggregation": "signals", "themes": [log["theme1"].pk]}
     by_area = {"aggregation": "signals", "areas": [log["mellunkyla"].pk]}
@@ -199,7 +218,10 @@ def test_versions_computed_together_equal_each_computed_alone(log):
         {"aggregation": "partners"},
         {"aggregation": "signals"},
     ]
-    metrics = [MetricFactory.create(definition=d) for d in definitions]
+    periods = [Period.MONTH, Period.QUARTER, Period.YEAR]
+    metrics = [
+        MetricFactory.create(definition=d, period=period) for d in definitions for period in periods
+    ]
     versions = [m.version for m in metrics]
 
     together = compute_activity_versions(versions, SPAN)

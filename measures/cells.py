@@ -1,0 +1,321 @@
+"""The SQL that computes many activity metrics in one pass over the log.
+
+computation.compute_periods hands this module the definitions of one source table (activities
+or signals) and the months to compute. One statement reads the rows of those months once and
+groups them by month and area, with one aggregate per definition, each restricted to the
+definition's rows by FILTER (WHERE …). Python (computation._roll_up) adds the cells up to
+periods and area levels.
+
+Many-to-many filters (themes, goals, means, partner sectors) are read from each link table
+once: a subquery groups the links by activity, with a 0/1 column per filter ("is this activity
+linked to any of these goals?"), and is joined to the rows. This is a join, not a subplan per
+row, so it works at any size, and every definition in the statement shares it. (A filter
+written as ``id IN (subquery)`` inside FILTER is a subplan that PostgreSQL hashes only while it
+fits in work_mem; past that it re-reads the subquery for every row.)
+
+Distinct partners cannot be added up from monthly counts: a partner met in January and in
+March is one partner in the quarter. Their statement first collects the distinct (month, area,
+partner) cells, then counts partners per period and area level in the database.
+
+The SQL is written by hand because the ORM cannot join a grouped subquery; it stays portable
+(PostgreSQL and SQLite) by taking the date functions from the database backend, and every value
+is a query parameter.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+
+from measures.definitions import ActivityDefinition, Aggregation
+from neighbourhoods.models import Activity, Area, Partner, Signal
+
+# Values of sums are kept to this many decimals; SQLite sums decimals as floating point.
+DECIMALS = Decimal("0.0001")
+
+Ranges = Sequence[tuple[datetime.date, datetime.date]]  # [first day, day after) pairs
+AreaTree = Mapping[int, tuple[str, int | None]]  # area id: (level, parent id)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A many-to-many link of the rows: the link table, its column naming the row, and the
+    expression of the value a filter compares (with the join that value needs)."""
+
+    table: str
+    owner: str
+    value: str
+    join: str = ""
+
+
+def _link(model: type[Activity] | type[Signal], name: str) -> Link:
+    related = model._meta.get_field(name)
+    return Link(
+        related.m2m_db_table(),  # type: ignore[union-attr]
+        related.m2m_column_name(),  # type: ignore[union-attr]
+        f"l.{related.m2m_reverse_name()}",  # type: ignore[union-attr]
+    )
+
+
+def _links(model: type[Activity] | type[Signal]) -> dict[str, Link]:
+    if model is Signal:
+        return {"themes": _link(Signal, "themes")}
+    partners = _link(Activity, "partners")
+    return {
+        "themes": _link(Activity, "themes"),
+        "goals": _link(Activity, "goals"),
+        "means": _link(Activity, "means"),
+        "partner_sectors": Link(
+            partners.table,
+            partners.owner,
+            "p.sector",
+            f"JOIN {Partner._meta.db_table} p ON p.id = {partners.value}",
+        ),
+    }
+
+
+@dataclass
+class Sql:
+    """SQL text with its parameters, in order."""
+
+    text: str = ""
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, text: str, *params: Any) -> Sql:
+        self.text += text
+        self.params += params
+        return self
+
+
+def _in(column: str, values: Sequence[Any]) -> Sql:
+    return Sql(f"{column} IN ({', '.join(['%s'] * len(values))})", list(values))
+
+
+def _and(parts: Sequence[Sql]) -> Sql:
+    joined = Sql()
+    for index, part in enumerate(parts):
+        joined.add((" AND " if index else "") + f"({part.text})", *part.params)
+    return joined
+
+
+def _dates(column: str, ranges: Ranges) -> Sql:
+    """The days of the ranges, as (a <= day < b) OR …."""
+    adapt = connection.ops.adapt_datefield_value
+    sql = Sql()
+    for index, (first, after) in enumerate(ranges):
+        sql.add(
+            (" OR " if index else "") + f"({column} >= %s AND {column} < %s)",
+            adapt(first),
+            adapt(after),
+        )
+    return sql
+
+
+class _Flags:
+    """The 0/1 columns of the link subqueries: one per (link, values) used by a definition."""
+
+    def __init__(self, links: dict[str, Link]) -> None:
+        self.links = links
+        self.columns: dict[str, dict[tuple[Any, ...], str]] = {}
+
+    def condition(self, name: str, values: Sequence[Any]) -> Sql:
+        columns = self.columns.setdefault(name, {})
+        column = columns.setdefault(tuple(values), f"f{len(columns)}")
+        return Sql(f"k_{name}.{column} = 1")
+
+    def joins(self, table: str, ranges: Ranges) -> Sql:
+        """LEFT JOIN one grouped subquery per link used (aliases k_<name>)."""
+        sql = Sql()
+        for name, columns in self.columns.items():
+            link = self.links[name]
+            flags = Sql()
+            for values, column in columns.items():
+                test = _in(link.value, values)
+                flags.add(f", MAX(CASE WHEN {test.text} THEN 1 ELSE 0 END) AS {column}")
+                flags.params += test.params
+            every = _in(link.value, sorted({v for values in columns for v in values}))
+            dates = _dates("d.date", ranges)
+            # Identifiers come from the models' metadata; every value is a parameter.
+            sql.add(
+                f" LEFT JOIN (SELECT l.{link.owner} AS row_id{flags.text}"  # noqa: S608
+                f" FROM {link.table} l {link.join}"
+                f" WHERE {every.text} AND l.{link.owner} IN"
+                f" (SELECT d.id FROM {table} d WHERE {dates.text})"
+                f" GROUP BY l.{link.owner}) k_{name} ON k_{name}.row_id = r.id",
+                *flags.params,
+                *every.params,
+                *dates.params,
+            )
+        return sql
+
+
+def _row_condition(definition: ActivityDefinition, flags: _Flags, areas: AreaTree) -> Sql | None:
+    """Whether a row counts for the definition; None when every row does."""
+    d = definition
+    parts = []
+    if d.units:
+        parts.append(_in("r.unit_id", d.units))
+    if d.areas:
+        # A basic district includes its sub-districts.
+        chosen = set(d.areas)
+        inside = [pk for pk, (_level, parent) in areas.items() if pk in chosen or parent in chosen]
+        parts.append(_in("r.area_id", sorted(inside) or [0]))
+    for name in ("themes", "goals", "means", "partner_sectors"):
+        values = getattr(d, name)
+        if values and name in flags.links:
+            parts.append(flags.condition(name, values))
+    if not d.on_signals:
+        if d.types:
+            parts.append(_in("r.type_id", d.types))
+        if d.projects:
+            parts.append(_in("r.project_id", d.projects))
+        if d.status:
+            parts.append(Sql("r.status = %s", [d.status]))
+    return _and(parts) if parts else None
+
+
+def _cell_aggregate(definition: ActivityDefinition, condition: Sql | None) -> Sql:
+    """The aggregate of a definition over one month in one area. Months and areas add up to
+    periods and districts; distinct areas are counted from the cells' row counts."""
+    d = definition
+    match d.aggregation:
+        case Aggregation.ACTIVITIES | Aggregation.SIGNALS | Aggregation.AREAS:
+            sql = Sql("COUNT(*)")
+        case Aggregation.PARTICIPANTS if d.age_bands:
+            sql = Sql(f"SUM({' + '.join(f'r.{band}' for band in d.age_bands)})")
+        case Aggregation.PARTICIPANTS:
+            sql = Sql("SUM(r.participants_total)")
+        case Aggregation.NEW_PARTICIPANTS | Aggregation.VOLUNTEERS | Aggregation.VOLUNTEER_HOURS:
+            sql = Sql(f"SUM(r.{d.aggregation})")
+        case _:
+            raise ValueError(d.aggregation)
+    if condition is not None:
+        sql.add(f" FILTER (WHERE {condition.text})", *condition.params)
+    return sql
+
+
+def _month(column: str) -> tuple[Sql, Sql]:
+    """The year and the month of a date column, as whole numbers."""
+    year, year_params = connection.ops.date_extract_sql("year", column, ())
+    month, month_params = connection.ops.date_extract_sql("month", column, ())
+    # PostgreSQL's EXTRACT gives numeric, whose division is not whole-number division.
+    return (
+        Sql(f"CAST({year} AS INTEGER)", list(year_params)),
+        Sql(f"CAST({month} AS INTEGER)", list(month_params)),
+    )
+
+
+def _number(value: Any) -> Any:
+    """A sum as read from the database: floating point (SQLite's decimals) to Decimal."""
+    if isinstance(value, float):
+        return Decimal(repr(value)).quantize(DECIMALS)
+    return value
+
+
+def monthly_cells(
+    model: type[Activity] | type[Signal],
+    definitions: Sequence[ActivityDefinition],
+    ranges: Ranges,
+    areas: AreaTree,
+) -> list[tuple[datetime.date, int, list[Any]]]:
+    """(first day of the month, area id, one value per definition) for every month and area
+    of the ranges that has rows."""
+    table = model._meta.db_table
+    flags = _Flags(_links(model))
+    aggregates = [_cell_aggregate(d, _row_condition(d, flags, areas)) for d in definitions]
+    year, month = _month("r.date")
+    dates = _dates("r.date", ranges)
+    joins = flags.joins(table, ranges)
+    sql = Sql("SELECT ").add(year.text, *year.params).add(", ").add(month.text, *month.params)
+    sql.add(", r.area_id")
+    for aggregate in aggregates:
+        sql.add(", ").add(aggregate.text, *aggregate.params)
+    sql.add(f" FROM {table} r").add(joins.text, *joins.params)
+    sql.add(f" WHERE {dates.text}", *dates.params)
+    sql.add(f" GROUP BY {year.text}, {month.text}, r.area_id", *year.params, *month.params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.text, sql.params)
+        rows = cursor.fetchall()
+    return [
+        (datetime.date(int(y), int(m), 1), area, [_number(v) for v in values])
+        for y, m, area, *values in rows
+    ]
+
+
+# --- Distinct partners ----------------------------------------------------------------------
+
+PERIOD_MONTH = {
+    # The first month of the period that contains month m, as SQL on the cells' m column.
+    "month": "c.m",
+    "quarter": "((c.m - 1) / 3) * 3 + 1",
+    "year": "MIN(1)",  # an aggregate: a bare 1 in GROUP BY would name the first column
+}
+
+
+def partner_counts(
+    items: Sequence[tuple[str, ActivityDefinition]], ranges: Ranges, areas: AreaTree
+) -> list[tuple[str, datetime.date, str | None, int | None, list[int]]]:
+    """Distinct partners of (period, definition) items, counted by the database.
+
+    Returns (period, first day, level, area id, one count per item) rows, where level is None
+    (all areas, area id None), "basic" (a basic district, its sub-districts included) or
+    "sub" (a sub-district). Only the counts of the items of that period are meaningful.
+    """
+    table = Activity._meta.db_table
+    partners = _link(Activity, "partners")
+    flags = _Flags(_links(Activity))
+    conditions = [_row_condition(d, flags, areas) for _period, d in items]
+    year, month = _month("r.date")
+    dates = _dates("r.date", ranges)
+    joins = flags.joins(table, ranges)
+    # The distinct (month, area, partner) cells, with a 0/1 column per item.
+    cells = Sql("SELECT ").add(year.text, *year.params).add(" AS y, ")
+    cells.add(month.text, *month.params).add(f" AS m, r.area_id AS area, {partners.value} AS p")
+    for index, condition in enumerate(conditions):
+        if condition is None:
+            cells.add(f", 1 AS c{index}")
+        else:
+            cells.add(f", MAX(CASE WHEN {condition.text} THEN 1 ELSE 0 END) AS c{index}")
+            cells.params += condition.params
+    cells.add(f" FROM {table} r JOIN {partners.table} l ON l.{partners.owner} = r.id")
+    cells.add(joins.text, *joins.params).add(f" WHERE {dates.text}", *dates.params)
+    cells.add(f" GROUP BY {year.text}, {month.text}, r.area_id, {partners.value}")
+    cells.params += [*year.params, *month.params]
+
+    counts = ", ".join(
+        f"COUNT(DISTINCT CASE WHEN c.c{index} = 1 THEN c.p END)" for index in range(len(items))
+    )
+    basic = "CASE WHEN a.level = %s THEN a.parent_id WHEN a.level = %s THEN a.id END"
+    levels = [Area.Level.SUB_DISTRICT.value, Area.Level.BASIC_DISTRICT.value]
+    branches = Sql()
+    for period in sorted({period for period, _d in items}):
+        start = PERIOD_MONTH[period]
+        by = "c.y" if period == "year" else f"c.y, {start}"
+        for level in (None, "basic", "sub"):
+            sql = Sql(f"SELECT %s, %s, c.y, {start}, ", [period, level])
+            if level is None:
+                sql.add(f"NULL, {counts} FROM cells c GROUP BY {by}")
+            elif level == "basic":
+                sql.add(f"{basic}, {counts} FROM cells c", *levels)
+                sql.add(f" JOIN {Area._meta.db_table} a ON a.id = c.area")
+                sql.add(f" WHERE {basic} IS NOT NULL GROUP BY {by}, {basic}", *levels)
+                sql.params += levels
+            else:
+                sql.add(f"c.area, {counts} FROM cells c")
+                sql.add(f" JOIN {Area._meta.db_table} a ON a.id = c.area")
+                sql.add(f" WHERE a.level = %s GROUP BY {by}, c.area", levels[0])
+            branches.add(" UNION ALL " if branches.text else "").add(sql.text, *sql.params)
+    statement = Sql(f"WITH cells AS ({cells.text}) ", list(cells.params))
+    statement.add(branches.text, *branches.params)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, statement.params)
+        rows = cursor.fetchall()
+    return [
+        (period, datetime.date(int(y), int(m), 1), level, area, [int(v) for v in values])
+        for period, level, y, m, area, *values in rows
+    ]
