@@ -116,6 +116,16 @@ def _dates(column: str, ranges: Ranges) -> Sql:
     return sql
 
 
+# Up to this many months, a link subquery reads only the links of the months' rows.
+FEW_MONTHS = 12
+
+
+def _months(ranges: Ranges) -> int:
+    return sum(
+        (after.year - first.year) * 12 + after.month - first.month for first, after in ranges
+    )
+
+
 class _Flags:
     """The 0/1 columns of the link subqueries: one per (link, values) used by a definition."""
 
@@ -138,18 +148,19 @@ class _Flags:
                 test = _in(link.value, values)
                 flags.add(f", MAX(CASE WHEN {test.text} THEN 1 ELSE 0 END) AS {column}")
                 flags.params += test.params
-            every = _in(link.value, sorted({v for values in columns for v in values}))
-            dates = _dates("d.date", ranges)
-            # Identifiers come from the models' metadata; every value is a parameter.
+            where = _in(link.value, sorted({v for values in columns for v in values}))
+            if _months(ranges) <= FEW_MONTHS:
+                # Only the links of those months' rows, found through the date index. Over
+                # longer spans reading the link table whole is cheaper.
+                dates = _dates("d.date", ranges)
+                where.add(f" AND l.{link.owner} IN (SELECT d.id FROM {table} d WHERE ")
+                where.add(f"{dates.text})", *dates.params)
             sql.add(
-                f" LEFT JOIN (SELECT l.{link.owner} AS row_id{flags.text}"  # noqa: S608
-                f" FROM {link.table} l {link.join}"
-                f" WHERE {every.text} AND l.{link.owner} IN"
-                f" (SELECT d.id FROM {table} d WHERE {dates.text})"
+                f" LEFT JOIN (SELECT l.{link.owner} AS row_id{flags.text}"
+                f" FROM {link.table} l {link.join} WHERE {where.text}"
                 f" GROUP BY l.{link.owner}) k_{name} ON k_{name}.row_id = r.id",
                 *flags.params,
-                *every.params,
-                *dates.params,
+                *where.params,
             )
         return sql
 
@@ -253,7 +264,7 @@ PERIOD_MONTH = {
     # The first month of the period that contains month m, as SQL on the cells' m column.
     "month": "c.m",
     "quarter": "((c.m - 1) / 3) * 3 + 1",
-    "year": "MIN(1)",  # an aggregate: a bare 1 in GROUP BY would name the first column
+    "year": "1",
 }
 
 
@@ -287,29 +298,38 @@ def partner_counts(
     cells.add(f" GROUP BY {year.text}, {month.text}, r.area_id, {partners.value}")
     cells.params += [*year.params, *month.params]
 
-    counts = ", ".join(
-        f"COUNT(DISTINCT CASE WHEN c.c{index} = 1 THEN c.p END)" for index in range(len(items))
-    )
     basic = "CASE WHEN a.level = %s THEN a.parent_id WHEN a.level = %s THEN a.id END"
     levels = [Area.Level.SUB_DISTRICT.value, Area.Level.BASIC_DISTRICT.value]
     branches = Sql()
     for period in sorted({period for period, _d in items}):
         start = PERIOD_MONTH[period]
-        by = "c.y" if period == "year" else f"c.y, {start}"
+        wanted = [index for index, (p, _d) in enumerate(items) if p == period]
+        flags = "".join(f", MAX(c.c{index}) AS c{index}" for index in wanted)
+        counts = "".join(
+            f", SUM(x.c{index})" if index in wanted else ", 0" for index in range(len(items))
+        )
         for level in (None, "basic", "sub"):
-            sql = Sql(f"SELECT %s, %s, c.y, {start}, ", [period, level])
+            # The distinct (period, area, partner) rows, then how many partners each has.
+            inner = Sql("SELECT c.y AS y, ").add(start).add(" AS pm, ")
             if level is None:
-                sql.add(f"NULL, {counts} FROM cells c GROUP BY {by}")
+                inner.add(f"CAST(NULL AS INTEGER) AS k, c.p AS p{flags} FROM cells c")
             elif level == "basic":
-                sql.add(f"{basic}, {counts} FROM cells c", *levels)
-                sql.add(f" JOIN {Area._meta.db_table} a ON a.id = c.area")
-                sql.add(f" WHERE {basic} IS NOT NULL GROUP BY {by}, {basic}", *levels)
-                sql.params += levels
+                inner.add(f"{basic} AS k, c.p AS p{flags} FROM cells c", *levels)
+                inner.add(f" JOIN {Area._meta.db_table} a ON a.id = c.area")
+                inner.add(f" WHERE {basic} IS NOT NULL", *levels)
             else:
-                sql.add(f"c.area, {counts} FROM cells c")
-                sql.add(f" JOIN {Area._meta.db_table} a ON a.id = c.area")
-                sql.add(f" WHERE a.level = %s GROUP BY {by}, c.area", levels[0])
-            branches.add(" UNION ALL " if branches.text else "").add(sql.text, *sql.params)
+                inner.add(f"c.area AS k, c.p AS p{flags} FROM cells c")
+                inner.add(f" JOIN {Area._meta.db_table} a ON a.id = c.area")
+                inner.add(" WHERE a.level = %s", levels[0])
+            inner.add(" GROUP BY c.y" + ("" if period == "year" else f", {start}"))
+            if level == "basic":
+                inner.add(f", {basic}", *levels)
+            elif level == "sub":
+                inner.add(", c.area")
+            inner.add(", c.p")
+            outer = Sql("SELECT %s, %s, x.y, x.pm, x.k", [period, level]).add(counts)
+            outer.add(f" FROM ({inner.text}) x GROUP BY x.y, x.pm, x.k", *inner.params)
+            branches.add(" UNION ALL " if branches.text else "").add(outer.text, *outer.params)
     statement = Sql(f"WITH cells AS ({cells.text}) ", list(cells.params))
     statement.add(branches.text, *branches.params)
     with connection.cursor() as cursor:
