@@ -33,7 +33,7 @@ from typing import Any
 from django.db import connection
 
 from measures.definitions import ActivityDefinition, Aggregation
-from neighbourhoods.models import Activity, Area, Partner, Signal
+from neighbourhoods.models import Activity, Partner, Signal
 
 # Values of sums are kept to this many decimals; SQLite sums decimals as floating point.
 DECIMALS = Decimal("0.0001")
@@ -260,82 +260,36 @@ def monthly_cells(
 
 # --- Distinct partners ----------------------------------------------------------------------
 
-PERIOD_MONTH = {
-    # The first month of the period that contains month m, as SQL on the cells' m column.
-    "month": "c.m",
-    "quarter": "((c.m - 1) / 3) * 3 + 1",
-    "year": "1",
-}
 
-
-def partner_counts(
-    items: Sequence[tuple[str, ActivityDefinition]], ranges: Ranges, areas: AreaTree
-) -> list[tuple[str, datetime.date, str | None, int | None, list[int]]]:
-    """Distinct partners of (period, definition) items, counted by the database.
-
-    Returns (period, first day, level, area id, one count per item) rows, where level is None
-    (all areas, area id None), "basic" (a basic district, its sub-districts included) or
-    "sub" (a sub-district). Only the counts of the items of that period are meaningful.
-    """
+def partner_cells(
+    definitions: Sequence[ActivityDefinition], ranges: Ranges, areas: AreaTree
+) -> list[tuple[datetime.date, int, int, list[int]]]:
+    """(first day of the month, area id, partner id, one 0/1 per definition) for every
+    distinct partner met in each month and area of the ranges; 1 when one of the partner's
+    activities there counts for the definition."""
     table = Activity._meta.db_table
     partners = _link(Activity, "partners")
     flags = _Flags(_links(Activity))
-    conditions = [_row_condition(d, flags, areas) for _period, d in items]
+    conditions = [_row_condition(d, flags, areas) for d in definitions]
     year, month = _month("r.date")
     dates = _dates("r.date", ranges)
     joins = flags.joins(table, ranges)
-    # The distinct (month, area, partner) cells, with a 0/1 column per item.
-    cells = Sql("SELECT ").add(year.text, *year.params).add(" AS y, ")
-    cells.add(month.text, *month.params).add(f" AS m, r.area_id AS area, {partners.value} AS p")
-    for index, condition in enumerate(conditions):
+    sql = Sql("SELECT ").add(year.text, *year.params).add(", ").add(month.text, *month.params)
+    sql.add(f", r.area_id, {partners.value}")
+    for condition in conditions:
         if condition is None:
-            cells.add(f", 1 AS c{index}")
+            sql.add(", 1")
         else:
-            cells.add(f", MAX(CASE WHEN {condition.text} THEN 1 ELSE 0 END) AS c{index}")
-            cells.params += condition.params
-    cells.add(f" FROM {table} r JOIN {partners.table} l ON l.{partners.owner} = r.id")
-    cells.add(joins.text, *joins.params).add(f" WHERE {dates.text}", *dates.params)
-    cells.add(f" GROUP BY {year.text}, {month.text}, r.area_id, {partners.value}")
-    cells.params += [*year.params, *month.params]
-
-    basic = "CASE WHEN a.level = %s THEN a.parent_id WHEN a.level = %s THEN a.id END"
-    levels = [Area.Level.SUB_DISTRICT.value, Area.Level.BASIC_DISTRICT.value]
-    branches = Sql()
-    for period in sorted({period for period, _d in items}):
-        start = PERIOD_MONTH[period]
-        wanted = [index for index, (p, _d) in enumerate(items) if p == period]
-        flags = "".join(f", MAX(c.c{index}) AS c{index}" for index in wanted)
-        counts = "".join(
-            f", SUM(x.c{index})" if index in wanted else ", 0" for index in range(len(items))
-        )
-        for level in (None, "basic", "sub"):
-            # The distinct (period, area, partner) rows, then how many partners each has.
-            inner = Sql("SELECT c.y AS y, ").add(start).add(" AS pm, ")
-            if level is None:
-                inner.add(f"CAST(NULL AS INTEGER) AS k, c.p AS p{flags} FROM cells c")
-            elif level == "basic":
-                inner.add(f"{basic} AS k, c.p AS p{flags} FROM cells c", *levels)
-                inner.add(f" JOIN {Area._meta.db_table} a ON a.id = c.area")
-                inner.add(f" WHERE {basic} IS NOT NULL", *levels)
-            else:
-                inner.add(f"c.area AS k, c.p AS p{flags} FROM cells c")
-                inner.add(f" JOIN {Area._meta.db_table} a ON a.id = c.area")
-                inner.add(" WHERE a.level = %s", levels[0])
-            inner.add(" GROUP BY c.y" + ("" if period == "year" else f", {start}"))
-            if level == "basic":
-                inner.add(f", {basic}", *levels)
-            elif level == "sub":
-                inner.add(", c.area")
-            inner.add(", c.p")
-            outer = Sql("SELECT %s, %s, x.y, x.pm, x.k", [period, level]).add(counts)
-            outer.add(f" FROM ({inner.text}) x GROUP BY x.y, x.pm, x.k", *inner.params)
-            branches.add(" UNION ALL " if branches.text else "").add(outer.text, *outer.params)
-    statement = Sql(f"WITH cells AS ({cells.text}) ", list(cells.params))
-    statement.add(branches.text, *branches.params)
+            sql.add(f", MAX(CASE WHEN {condition.text} THEN 1 ELSE 0 END)", *condition.params)
+    sql.add(f" FROM {table} r JOIN {partners.table} l ON l.{partners.owner} = r.id")
+    sql.add(joins.text, *joins.params).add(f" WHERE {dates.text}", *dates.params)
+    sql.add(f" GROUP BY {year.text}, {month.text}, r.area_id, {partners.value}")
+    sql.params += [*year.params, *month.params]
     with connection.cursor() as cursor:
-        cursor.execute(statement.text, statement.params)
+        cursor.execute(sql.text, sql.params)
         rows = cursor.fetchall()
+    months: dict[tuple[int, int], datetime.date] = {}
     return [
-        (period, datetime.date(int(y), int(m), 1), level, area, [int(v) for v in values])
-        for period, level, y, m, area, *values in rows
+        (months.get((y, m)) or months.setdefault((y, m), datetime.date(y, m, 1)), area, p, flags)
+        for y, m, area, p, *flags in rows
     ]

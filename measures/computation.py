@@ -18,10 +18,10 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from goals.models import Strategy
-from measures.cells import monthly_cells, partner_counts
+from measures.cells import monthly_cells, partner_cells
 from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
 from measures.models import Measurement, Metric, MetricValue, MetricVersion
 from measures.periods import next_period, period_start, periods_between
@@ -31,8 +31,9 @@ SUB_DISTRICT = Area.Level.SUB_DISTRICT
 BASIC_DISTRICT = Area.Level.BASIC_DISTRICT
 
 
-@dataclass(frozen=True)
-class ComputedValue:
+class ComputedValue(NamedTuple):
+    """A value of a metric for one period, in all areas (area_id None) or in one area."""
+
     period_start: datetime.date
     area_id: int | None
     value: Decimal | None
@@ -147,7 +148,7 @@ def compute_periods(
     The items of one source table are computed together, by one statement that groups the
     rows of all their periods by month and area (see cells.py); Python then adds the cells
     up to each item's periods, for all areas, per basic district and per sub-district.
-    Distinct partners are counted by the database.
+    Distinct partners cannot be added up; they are collected per period and area as sets.
     """
     batches: dict[str, list[_Member]] = defaultdict(list)
     for key, period, definition, starts in items:
@@ -156,51 +157,51 @@ def compute_periods(
             batches[_source(definition)].append(member)
     results: dict[Any, list[ComputedValue]] = {item[0]: [] for item in items}
     areas = _area_tree() if batches else {}
-    groups = _groups(areas)
+    keys = _Keys(_groups(areas))
     for source, members in batches.items():
         if source == "partners":
-            _compute_partners(members, areas, results)
+            _compute_partners(members, areas, keys, results)
             continue
         model: type[Activity] | type[Signal] = Signal if source == "signals" else Activity
         cells = monthly_cells(model, [m.definition for m in members], _month_ranges(members), areas)
-        for index, member in enumerate(members):
-            results[member.key] += _roll_up(member, index, cells, groups)
+        for member, values in zip(members, _roll_up(members, cells, keys), strict=True):
+            results[member.key] += values
     return results
 
 
-def _roll_up(
-    member: _Member,
-    index: int,
-    cells: Sequence[tuple[datetime.date, int, list[Any]]],
-    groups: dict[int, tuple[int | None, int | None]],
-) -> list[ComputedValue]:
-    """A member's values from the monthly cells (its value is the index-th of each cell):
-    all areas for every period (zero included), basic districts and sub-districts where not
-    zero."""
-    starts = member.starts
-    distinct = member.definition.aggregation == Aggregation.AREAS
-    totals: dict[tuple[datetime.date, int | None], Any] = defaultdict(int)
-    reached: dict[tuple[datetime.date, int | None], set[int]] = defaultdict(set)
-    for month, area, values in cells:
-        value = values[index]
-        if not value:
-            continue
-        start = period_start(month, member.period)
-        if start not in starts:
-            continue
-        basic, sub = groups.get(area, (None, None))
-        keys = [(start, None)]
-        if basic is not None:
-            keys.append((start, basic))
-        if sub is not None:
-            keys.append((start, sub))
-        for key in keys:
-            if distinct:
-                reached[key].add(area)
-            else:
-                totals[key] += value
-    if distinct:
-        totals = defaultdict(int, {key: len(areas) for key, areas in reached.items()})
+Key = tuple[datetime.date, int | None]  # (period start, area id or None for all areas)
+
+
+class _Keys:
+    """The keys a month's cell in an area adds to, for one period length: the period in all
+    areas, in its basic district and in its sub-district. Remembered, as members share them."""
+
+    def __init__(self, groups: dict[int, tuple[int | None, int | None]]) -> None:
+        self.groups = groups
+        self.known: dict[tuple[datetime.date, int, str], tuple[Key, ...]] = {}
+
+    def __call__(self, month: datetime.date, area: int, period: str) -> tuple[Key, ...]:
+        keys = self.known.get((month, area, period))
+        if keys is None:
+            start = period_start(month, period)
+            basic, sub = self.groups.get(area, (None, None))
+            keys = ((start, None),)
+            if basic is not None:
+                keys += ((start, basic),)
+            if sub is not None:
+                keys += ((start, sub),)
+            self.known[month, area, period] = keys
+        return keys
+
+    def of_cells(
+        self, cells: Sequence[tuple[Any, ...]], periods: Iterable[str]
+    ) -> dict[str, list[tuple[Key, ...]]]:
+        """For each period length, the keys of each cell (in the cells' order)."""
+        return {period: [self(cell[0], cell[1], period) for cell in cells] for period in periods}
+
+
+def _values(starts: frozenset[datetime.date], totals: dict[Key, Any]) -> list[ComputedValue]:
+    """All areas for every period (zero included); areas where not zero."""
     values = [
         ComputedValue(start, None, Decimal(totals.get((start, None), 0)))
         for start in sorted(starts)
@@ -208,35 +209,70 @@ def _roll_up(
     values += [
         ComputedValue(start, area, Decimal(value))
         for (start, area), value in totals.items()
-        if area is not None
+        if area is not None and value and start in starts
     ]
     return values
+
+
+def _roll_up(
+    members: Sequence[_Member],
+    cells: Sequence[tuple[datetime.date, int, list[Any]]],
+    keys: _Keys,
+) -> list[list[ComputedValue]]:
+    """Each member's values from the monthly cells (its value is the member's index-th of
+    each cell), per period for all areas, per basic district and per sub-district."""
+    cell_keys = keys.of_cells(cells, {m.period for m in members})
+    results = []
+    for index, member in enumerate(members):
+        totals: dict[Key, Any] = defaultdict(int)
+        if member.definition.aggregation == Aggregation.AREAS:
+            reached: dict[Key, set[int]] = defaultdict(set)
+            for (_month, area, values), targets in zip(
+                cells, cell_keys[member.period], strict=True
+            ):
+                if values[index]:
+                    for key in targets:
+                        reached[key].add(area)
+            totals.update((key, len(areas)) for key, areas in reached.items())
+        else:
+            for (_month, _area, values), targets in zip(
+                cells, cell_keys[member.period], strict=True
+            ):
+                if value := values[index]:
+                    for key in targets:
+                        totals[key] += value
+        results.append(_values(member.starts, totals))
+    return results
 
 
 def _compute_partners(
     members: Sequence[_Member],
     areas: dict[int, tuple[str, int | None]],
+    keys: _Keys,
     results: dict[Any, list[ComputedValue]],
 ) -> None:
-    """Distinct partners, counted by the database per period and area level."""
-    rows = partner_counts(
-        [(m.period, m.definition) for m in members], _month_ranges(members), areas
-    )
-    for period, start, level, area, counts in rows:
-        for index, member in enumerate(members):
-            value = counts[index]
-            if member.period != period or start not in member.starts:
-                continue
-            if level is None:
-                results[member.key].append(ComputedValue(start, None, Decimal(value)))
-            elif value:
-                results[member.key].append(ComputedValue(start, area, Decimal(value)))
-    # Every period wanted has an all-areas value; a period without activities is zero.
-    for member in members:
-        seen = {v.period_start for v in results[member.key] if v.area_id is None}
-        results[member.key] += [
-            ComputedValue(start, None, Decimal(0)) for start in sorted(member.starts - seen)
-        ]
+    """Distinct partners: the database lists the partners met per month and area; each
+    member's partners per month and area, then per period and area, are collected as bit sets
+    (one bit per partner)."""
+    cells = partner_cells([m.definition for m in members], _month_ranges(members), areas)
+    bits: dict[int, int] = {}
+    per_cell: dict[tuple[datetime.date, int], list[int]] = {}
+    for month, area, partner, flags in cells:
+        bit = bits.get(partner) or bits.setdefault(partner, 1 << len(bits))
+        masks = per_cell.get((month, area))
+        if masks is None:
+            masks = per_cell[month, area] = [0] * len(members)
+        for index, flag in enumerate(flags):
+            if flag:
+                masks[index] |= bit
+    for index, member in enumerate(members):
+        found: dict[Key, int] = defaultdict(int)
+        for (month, area), masks in per_cell.items():
+            if mask := masks[index]:
+                for key in keys(month, area, member.period):
+                    found[key] |= mask
+        counts = {key: mask.bit_count() for key, mask in found.items()}
+        results[member.key] += _values(member.starts, counts)
 
 
 # --- Manual and ratio metrics ---------------------------------------------------------------
