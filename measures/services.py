@@ -25,7 +25,6 @@ from measures.computation import (
 )
 from measures.definitions import ActivityDefinition, RatioDefinition
 from measures.models import (
-    VALUE_DECIMALS,
     Measurement,
     Metric,
     MetricTarget,
@@ -330,40 +329,40 @@ def store(
     stored = MetricValue.objects.filter(version=version)
     if periods is not None:
         stored = stored.filter(period_start__in=periods)
-    existing = {
-        (start, area): (pk, value)
-        for pk, start, area, value in stored.values_list("pk", "period_start", "area", "value")
-    }
-    wanted = {(v.period_start, v.area_id): _stored_form(v.value) for v in values}
-    old = [pk for key, (pk, value) in existing.items() if key not in wanted or wanted[key] != value]
-    new = {
-        key: value
-        for key, value in wanted.items()
-        if key not in existing or existing[key][1] != value
-    }
-    for chunk in range(0, len(old), DELETE_CHUNK):
-        MetricValue.objects.filter(pk__in=old[chunk : chunk + DELETE_CHUNK]).delete()
+    rows = stored.values_list("period_start", "area", "pk", "value").iterator(chunk_size=5000)
+    existing = {(start, area): (pk, value) for start, area, pk, value in rows}
+    replaced: list[int] = []
+    new: list[ComputedValue] = []
+    for computed in values:
+        old = existing.pop((computed.period_start, computed.area_id), None)
+        if old is None:
+            new.append(computed)
+        elif old[1] != computed.value:
+            replaced.append(old[0])
+            new.append(computed)
+    removed = [pk for pk, _value in existing.values()]
+    old_rows = replaced + removed
+    for chunk in range(0, len(old_rows), DELETE_CHUNK):
+        MetricValue.objects.filter(pk__in=old_rows[chunk : chunk + DELETE_CHUNK]).delete()
     now = timezone.now()
     MetricValue.objects.bulk_create(
         [
             MetricValue(
-                version=version, period_start=start, area_id=area, value=value, computed_at=now
+                version=version,
+                period_start=v.period_start,
+                area_id=v.area_id,
+                value=v.value,
+                computed_at=now,
             )
-            for (start, area), value in new.items()
+            for v in new
         ],
         batch_size=2000,
     )
-    return len(new) + len([pk for key, (pk, _v) in existing.items() if key not in wanted])
+    return len(new) + len(removed)
 
 
 # Ids per DELETE statement: SQLite allows a limited number of parameters in one statement.
 DELETE_CHUNK = 900
-QUANTUM = Decimal(1).scaleb(-VALUE_DECIMALS)
-
-
-def _stored_form(value: Decimal | None) -> Decimal | None:
-    """The value as the database keeps it, so that an unchanged value compares equal."""
-    return None if value is None else value.quantize(QUANTUM)
 
 
 def recompute_all() -> int:

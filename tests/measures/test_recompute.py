@@ -10,8 +10,9 @@ import time_machine
 
 from measures import services
 from measures.models import Metric, MetricValue, Period, StalePeriod
-from neighbourhoods.models import Activity
+from neighbourhoods.models import Activity, Area
 from tests.factories.activity import ActivityFactory
+from tests.factories.area import AreaFactory
 from tests.factories.metric import MeasurementFactory, MetricFactory
 from tests.factories.user import UserFactory
 
@@ -294,3 +295,51 @@ def test_a_recompute_queued_twice_does_nothing_the_second_time():
     assert (
         set(MetricValue.objects.filter(version=metric.version).values_list("pk", flat=True)) == ids
     )
+
+
+def test_a_recompute_of_an_unchanged_log_writes_nothing_and_keeps_every_row():
+    ActivityFactory.create(date=datetime.date(2025, 2, 5), participants_13_17=1)  # 3 in all
+    ActivityFactory.create(date=datetime.date(2025, 4, 5))
+    activities = MetricFactory.create(definition={"aggregation": "activities"})
+    everyone = MetricFactory.create(definition={"aggregation": "participants"})
+    thirds = MetricFactory.create(  # 1/3, 1/12 …: stored rounded, and equal to that next time
+        kind=Metric.Kind.RATIO,
+        definition={"numerator": activities.pk, "denominator": everyone.pk},
+    )
+    services.recompute_all()
+    rows = set(MetricValue.objects.values_list("pk", "version", "period_start", "area", "value"))
+    assert stored(thirds)[month(2)] == Decimal("0.3333")
+
+    assert services.recompute_all() == 0
+
+    after = set(MetricValue.objects.values_list("pk", "version", "period_start", "area", "value"))
+    assert after == rows
+
+
+def test_a_recompute_replaces_only_the_values_that_changed():
+    north, south = AreaFactory.create_batch(2, level=Area.Level.BASIC_DISTRICT)
+    ActivityFactory.create(date=datetime.date(2025, 2, 5), area=north)
+    moved = ActivityFactory.create(date=datetime.date(2025, 4, 5), area=south)
+    metric = MetricFactory.create(period=Period.QUARTER)
+    services.recompute_all()
+    before = {
+        (start, area): pk
+        for start, area, pk in MetricValue.objects.values_list("period_start", "area", "pk")
+    }
+
+    # Moved behind the app's back (no stale mark): the nightly recompute still finds it.
+    Activity.objects.filter(pk=moved.pk).update(date=datetime.date(2025, 2, 6))
+    written = services.recompute_all()
+
+    after = {
+        (start, area): pk
+        for start, area, pk in MetricValue.objects.values_list("period_start", "area", "pk")
+    }
+    q1, q2 = month(1), month(4)
+    assert stored(metric) == {q1: 2, q2: 0}
+    assert stored(metric, area=south) == {q1: 1}
+    assert after[q1, north.pk] == before[q1, north.pk]  # unchanged: the same row
+    assert after[q1, None] != before[q1, None]
+    assert after[q2, None] != before[q2, None]
+    assert (q2, south.pk) not in after
+    assert written == 4  # two replaced, one new, one deleted
