@@ -25,7 +25,7 @@ is a query parameter.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -261,9 +261,12 @@ def monthly_cells(
 # --- Distinct partners ----------------------------------------------------------------------
 
 
+FETCH_CHUNK = 10_000
+
+
 def partner_cells(
     definitions: Sequence[ActivityDefinition], ranges: Ranges, areas: AreaTree
-) -> list[tuple[datetime.date, int, int, list[int]]]:
+) -> Iterator[tuple[datetime.date, int, int, list[int]]]:
     """(first day of the month, area id, partner id, one 0/1 per definition) for every
     distinct partner met in each month and area of the ranges; 1 when one of the partner's
     activities there counts for the definition."""
@@ -285,11 +288,11 @@ def partner_cells(
     sql.add(joins.text, *joins.params).add(f" WHERE {dates.text}", *dates.params)
     sql.add(f" GROUP BY {year.text}, {month.text}, r.area_id, {partners.value}")
     sql.params += [*year.params, *month.params]
+    months: dict[tuple[int, int], datetime.date] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql.text, sql.params)
-        rows = cursor.fetchall()
-    months: dict[tuple[int, int], datetime.date] = {}
-    return [
-        (months.get((y, m)) or months.setdefault((y, m), datetime.date(y, m, 1)), area, p, flags)
-        for y, m, area, p, *flags in rows
-    ]
+        # In chunks: there can be hundreds of thousands of rows, and the caller folds them.
+        while rows := cursor.fetchmany(FETCH_CHUNK):
+            for y, m, area, partner, *flags in rows:
+                first = months.get((y, m)) or months.setdefault((y, m), datetime.date(y, m, 1))
+                yield first, area, partner, flags

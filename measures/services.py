@@ -7,10 +7,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from itertools import batched
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -330,7 +331,9 @@ def store(
     if periods is not None:
         stored = stored.filter(period_start__in=periods)
     rows = stored.values_list("period_start", "area", "pk", "value").iterator(chunk_size=5000)
-    existing = {(start, area): (pk, value) for start, area, pk, value in rows}
+    existing: dict[tuple[datetime.date, int | None], tuple[int, Decimal | None]] = {
+        (start, area): (pk, value) for start, area, pk, value in rows
+    }
     replaced: list[int] = []
     new: list[ComputedValue] = []
     for computed in values:
@@ -344,21 +347,37 @@ def store(
     old_rows = replaced + removed
     for chunk in range(0, len(old_rows), DELETE_CHUNK):
         MetricValue.objects.filter(pk__in=old_rows[chunk : chunk + DELETE_CHUNK]).delete()
-    now = timezone.now()
-    MetricValue.objects.bulk_create(
-        [
-            MetricValue(
-                version=version,
-                period_start=v.period_start,
-                area_id=v.area_id,
-                value=v.value,
-                computed_at=now,
-            )
-            for v in new
-        ],
-        batch_size=2000,
-    )
+    _insert(version, new)
     return len(new) + len(removed)
+
+
+# Rows per INSERT statement (five parameters each; SQLite allows 32,766 in one statement).
+INSERT_CHUNK = 2000
+
+
+def _insert(version: MetricVersion, values: Sequence[ComputedValue]) -> None:
+    """Insert values as rows of the version, many per statement.
+
+    Written as plain multi-row INSERTs: a whole history is a few thousand rows per metric and
+    a full recompute into empty snapshots writes them for every metric, where building a
+    model instance per row (bulk_create) cost more than the database's work.
+    """
+    meta = MetricValue._meta
+    table = connection.ops.quote_name(meta.db_table)
+    names = ["version", "period_start", "area", "value", "computed_at"]
+    column = {field.name: str(field.column) for field in meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(column[name]) for name in names)
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        for chunk in batched(values, INSERT_CHUNK, strict=False):
+            params: list[Any] = []
+            for v in chunk:
+                value = None if v.value is None else ops.adapt_decimalfield_value(v.value)
+                params += [version.pk, ops.adapt_datefield_value(v.period_start), v.area_id]
+                params += [value, now]
+            rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {rows}", params)  # noqa: S608
 
 
 # Ids per DELETE statement: SQLite allows a limited number of parameters in one statement.

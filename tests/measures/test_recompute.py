@@ -316,25 +316,24 @@ def test_a_recompute_of_an_unchanged_log_writes_nothing_and_keeps_every_row():
     assert after == rows
 
 
+def rows_by_key() -> dict[tuple[datetime.date, int | None], int]:
+    rows = MetricValue.objects.values_list("period_start", "area", "pk")
+    return {(start, area): pk for start, area, pk in rows}
+
+
 def test_a_recompute_replaces_only_the_values_that_changed():
     north, south = AreaFactory.create_batch(2, level=Area.Level.BASIC_DISTRICT)
     ActivityFactory.create(date=datetime.date(2025, 2, 5), area=north)
     moved = ActivityFactory.create(date=datetime.date(2025, 4, 5), area=south)
     metric = MetricFactory.create(period=Period.QUARTER)
     services.recompute_all()
-    before = {
-        (start, area): pk
-        for start, area, pk in MetricValue.objects.values_list("period_start", "area", "pk")
-    }
+    before = rows_by_key()
 
     # Moved behind the app's back (no stale mark): the nightly recompute still finds it.
     Activity.objects.filter(pk=moved.pk).update(date=datetime.date(2025, 2, 6))
     written = services.recompute_all()
 
-    after = {
-        (start, area): pk
-        for start, area, pk in MetricValue.objects.values_list("period_start", "area", "pk")
-    }
+    after = rows_by_key()
     q1, q2 = month(1), month(4)
     assert stored(metric) == {q1: 2, q2: 0}
     assert stored(metric, area=south) == {q1: 1}
