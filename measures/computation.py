@@ -31,6 +31,8 @@ from neighbourhoods.models import Activity, Area, Signal
 # the same value compares equal to the stored one.
 QUANTUM = Decimal(1).scaleb(-VALUE_DECIMALS)
 
+ONE_DAY = datetime.timedelta(days=1)
+
 SUB_DISTRICT = Area.Level.SUB_DISTRICT
 BASIC_DISTRICT = Area.Level.BASIC_DISTRICT
 
@@ -149,28 +151,70 @@ def compute_periods(
 ) -> dict[Any, list[ComputedValue]]:
     """Values of (key, period, definition, period starts) items; the key names the result.
 
-    The items of one source table are computed together, by one statement that groups the
-    rows of all their periods by month and area (see cells.py); Python then adds the cells
-    up to each item's periods, for all areas, per basic district and per sub-district.
+    The items of one source table are computed together (see _batches), by one statement
+    that groups the rows of all their periods by month and area (see cells.py); Python then
+    adds the cells up to each item's periods, for all areas, per basic district and per
+    sub-district.
     Distinct partners cannot be added up; they are collected per period and area as sets.
     """
-    batches: dict[str, list[_Member]] = defaultdict(list)
-    for key, period, definition, starts in items:
-        member = _Member(key, period, definition, frozenset(starts))
-        if member.starts:
-            batches[_source(definition)].append(member)
+    members = [
+        _Member(key, period, definition, frozenset(starts))
+        for key, period, definition, starts in items
+        if starts
+    ]
     results: dict[Any, list[ComputedValue]] = {item[0]: [] for item in items}
-    areas = _area_tree() if batches else {}
+    areas = _area_tree() if members else {}
     keys = _Keys(_groups(areas))
-    for source, members in batches.items():
+    for source, batch in _batches(members):
         if source == "partners":
-            _compute_partners(members, areas, keys, results)
+            _compute_partners(batch, areas, keys, results)
             continue
         model: type[Activity] | type[Signal] = Signal if source == "signals" else Activity
-        cells = monthly_cells(model, [m.definition for m in members], _month_ranges(members), areas)
-        for member, values in zip(members, _roll_up(members, cells, keys), strict=True):
+        cells = monthly_cells(model, [m.definition for m in batch], _month_ranges(batch), areas)
+        for member, values in zip(batch, _roll_up(batch, cells, keys), strict=True):
             results[member.key] += values
     return results
+
+
+# Members share a statement when the months it reads grow by at most this factor for each.
+SHARED_MONTHS = 1.25
+
+
+def _batches(members: Sequence[_Member]) -> list[tuple[str, list[_Member]]]:
+    """Members that read the same table and (nearly) the same months, to compute together.
+
+    Over all of history every member reads the same months, and one statement per table
+    serves them all. When a few periods are stale, a monthly metric needs two months where a
+    yearly one needs the year: they get statements of their own rather than the monthly one
+    reading the year.
+    """
+    groups: dict[tuple[str, str], list[_Member]] = defaultdict(list)
+    for member in members:
+        groups[_source(member.definition), member.period].append(member)
+    batches: list[tuple[str, set[datetime.date], list[_Member]]] = []
+    for (source, _period), group in groups.items():
+        months = _months(group)
+        for other_source, other_months, batch in batches:
+            together = len(other_months | months)
+            if other_source == source and together <= SHARED_MONTHS * min(
+                len(other_months), len(months)
+            ):
+                other_months |= months
+                batch.extend(group)
+                break
+        else:
+            batches.append((source, months, list(group)))
+    return [(source, batch) for source, _months_read, batch in batches]
+
+
+def _months(members: Sequence[_Member]) -> set[datetime.date]:
+    """The first days of the months of the members' periods."""
+    return {
+        month
+        for m in members
+        for start in m.starts
+        for month in periods_between(start, next_period(start, m.period) - ONE_DAY, "month")
+    }
 
 
 Key = tuple[datetime.date, int | None]  # (period start, area id or None for all areas)

@@ -7,12 +7,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from itertools import batched
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import OperationalError, connection, transaction
-from django.db.models import F
+from django.db import OperationalError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from measures.computation import (
@@ -221,8 +220,8 @@ def recompute_stale() -> int:
     """Recompute every metric with stale marks (the periodic sweep). Returns the rows written.
 
     The activity metrics whose marks name periods share their queries (see
-    computation.compute_periods). Each metric's values are then replaced in its own
-    transaction, under its lock; a metric whose own task holds the lock is left to it.
+    computation.compute_periods), and their values are replaced together, in one
+    transaction holding their locks; a metric whose own task holds its lock is left to it.
     Metrics to recompute over all of history, manual metrics and ratios go one by one,
     ratios last.
     """
@@ -253,14 +252,24 @@ def recompute_stale() -> int:
         ]
     )
     written = 0
-    for metric in shared:
+    if shared:
         with transaction.atomic():
-            if not _lock_unless_busy(metric):
-                continue
-            written += store(metric.version, computed[metric.pk], periods=starts[metric.pk])
-            _done(metric, [pk for pk, metric_id, _day in marks if metric_id == metric.pk])
-            stale_days = [day for day in days[metric.pk] if day is not None]
-            mark_stale(_ratios_using(metric.pk), periods=stale_days)
+            locked = set(
+                Metric.objects.select_for_update(no_key=True, skip_locked=True)
+                .filter(pk__in=[m.pk for m in shared])
+                .values_list("pk", flat=True)
+            )
+            done = [m for m in shared if m.pk in locked]
+            written += store_many([(m.version, computed[m.pk], starts[m.pk]) for m in done])
+            _delete_marks([pk for pk, metric_id, _day in marks if metric_id in locked])
+            Metric.objects.filter(pk__in=locked).update(computed_at=timezone.now())
+            ratio_days: dict[int, set[datetime.date]] = defaultdict(set)
+            parts = _ratio_parts()
+            for metric in done:
+                for ratio_id in _using(parts, metric.pk):
+                    ratio_days[ratio_id] |= {day for day in days[metric.pk] if day is not None}
+            for ratio_id, ratio_stale in ratio_days.items():
+                mark_stale([ratio_id], periods=sorted(ratio_stale))
     rest = [m for m in metrics if m not in shared]
     order = [Metric.Kind.ACTIVITY, Metric.Kind.MANUAL, Metric.Kind.RATIO]
     for metric in sorted(rest, key=lambda m: order.index(Metric.Kind(m.kind))):
@@ -287,22 +296,31 @@ def _compute_starts(metric: Metric, starts: list[datetime.date]) -> list[Compute
     return [value for value in compute(metric, span) if value.period_start in wanted]
 
 
-def _ratios_using(metric_id: int) -> list[int]:
-    """The ratio metrics whose current version divides by or into the given metric."""
+def _ratio_parts() -> dict[int, RatioDefinition]:
+    """The current definition of every ratio metric."""
     versions = MetricVersion.objects.filter(
         metric__kind=Metric.Kind.RATIO, metric__current_version=F("pk")
     ).values_list("metric", "definition")
-    using = []
-    for ratio_id, definition in versions:
-        parts = RatioDefinition.from_json(definition)
-        if metric_id in (parts.numerator, parts.denominator):
-            using.append(ratio_id)
-    return using
+    return {ratio_id: RatioDefinition.from_json(definition) for ratio_id, definition in versions}
+
+
+def _using(parts: dict[int, RatioDefinition], metric_id: int) -> list[int]:
+    return [pk for pk, ratio in parts.items() if metric_id in (ratio.numerator, ratio.denominator)]
+
+
+def _ratios_using(metric_id: int) -> list[int]:
+    """The ratio metrics whose current version divides by or into the given metric."""
+    return _using(_ratio_parts(), metric_id)
+
+
+def _delete_marks(mark_ids: list[int]) -> None:
+    for chunk in range(0, len(mark_ids), DELETE_CHUNK):
+        StalePeriod.objects.filter(pk__in=mark_ids[chunk : chunk + DELETE_CHUNK]).delete()
 
 
 def _done(metric: Metric, mark_ids: list[int]) -> None:
     """The metric's values are current: drop the marks read before computing them."""
-    StalePeriod.objects.filter(pk__in=mark_ids).delete()
+    _delete_marks(mark_ids)
     metric.computed_at = timezone.now()
     Metric.objects.filter(pk=metric.pk).update(computed_at=metric.computed_at)
 
@@ -327,57 +345,52 @@ def store(
     time it was last changed). A nightly recompute of an unchanged log therefore writes
     nothing. Returns the number of rows written or deleted.
     """
-    stored = MetricValue.objects.filter(version=version)
-    if periods is not None:
-        stored = stored.filter(period_start__in=periods)
-    rows = stored.values_list("period_start", "area", "pk", "value").iterator(chunk_size=5000)
-    existing: dict[tuple[datetime.date, int | None], tuple[int, Decimal | None]] = {
-        (start, area): (pk, value) for start, area, pk, value in rows
+    return store_many([(version, values, periods)])
+
+
+def store_many(
+    items: Sequence[tuple[MetricVersion, Sequence[ComputedValue], list[datetime.date] | None]],
+) -> int:
+    """store() for many versions at once, in a few statements."""
+    scope = Q(pk__in=[])
+    for version, _values, periods in items:
+        if periods is None:
+            scope |= Q(version=version)
+        else:
+            scope |= Q(version=version, period_start__in=periods)
+    rows = (
+        MetricValue.objects.filter(scope)
+        .values_list("version", "period_start", "area", "pk", "value")
+        .iterator(chunk_size=5000)
+    )
+    existing: dict[tuple[int, datetime.date, int | None], tuple[int, Decimal | None]] = {
+        (version, start, area): (pk, value) for version, start, area, pk, value in rows
     }
-    replaced: list[int] = []
-    new: list[ComputedValue] = []
-    for computed in values:
-        old = existing.pop((computed.period_start, computed.area_id), None)
-        if old is None:
-            new.append(computed)
-        elif old[1] != computed.value:
-            replaced.append(old[0])
-            new.append(computed)
+    old: list[int] = []
+    new: list[MetricValue] = []
+    now = timezone.now()
+    for version, values, _periods in items:
+        for computed in values:
+            stored = existing.pop((version.pk, computed.period_start, computed.area_id), None)
+            if stored is not None and stored[1] == computed.value:
+                continue
+            if stored is not None:
+                old.append(stored[0])
+            new.append(
+                MetricValue(
+                    version=version,
+                    period_start=computed.period_start,
+                    area_id=computed.area_id,
+                    value=computed.value,
+                    computed_at=now,
+                )
+            )
     removed = [pk for pk, _value in existing.values()]
-    old_rows = replaced + removed
-    for chunk in range(0, len(old_rows), DELETE_CHUNK):
-        MetricValue.objects.filter(pk__in=old_rows[chunk : chunk + DELETE_CHUNK]).delete()
-    _insert(version, new)
+    old += removed
+    for chunk in range(0, len(old), DELETE_CHUNK):
+        MetricValue.objects.filter(pk__in=old[chunk : chunk + DELETE_CHUNK]).delete()
+    MetricValue.objects.bulk_create(new, batch_size=2000)
     return len(new) + len(removed)
-
-
-# Rows per INSERT statement (five parameters each; SQLite allows 32,766 in one statement).
-INSERT_CHUNK = 2000
-
-
-def _insert(version: MetricVersion, values: Sequence[ComputedValue]) -> None:
-    """Insert values as rows of the version, many per statement.
-
-    Written as plain multi-row INSERTs: a whole history is a few thousand rows per metric and
-    a full recompute into empty snapshots writes them for every metric, where building a
-    model instance per row (bulk_create) cost more than the database's work.
-    """
-    meta = MetricValue._meta
-    table = connection.ops.quote_name(meta.db_table)
-    names = ["version", "period_start", "area", "value", "computed_at"]
-    column = {field.name: str(field.column) for field in meta.concrete_fields}
-    columns = ", ".join(connection.ops.quote_name(column[name]) for name in names)
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        for chunk in batched(values, INSERT_CHUNK, strict=False):
-            params: list[Any] = []
-            for v in chunk:
-                value = None if v.value is None else ops.adapt_decimalfield_value(v.value)
-                params += [version.pk, ops.adapt_datefield_value(v.period_start), v.area_id]
-                params += [value, now]
-            rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {rows}", params)  # noqa: S608
 
 
 # Ids per DELETE statement: SQLite allows a limited number of parameters in one statement.

@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from measures.computation import Span, compute_activity_versions
+from measures.computation import (
+    Span,
+    compute_activity_versions,
+    compute_definitions,
+    compute_periods,
+)
+from measures.definitions import ActivityDefinition
 from measures.models import Period
 from neighbourhoods.models import Activity, Area, Partner
 from tests.factories import GoalFactory, InequalityThemeFactory, MeansFactory
@@ -241,3 +247,34 @@ def test_a_span_limits_the_rows_read(log):
         (FEB, log["mellunkyla"].pk): 1,
         (FEB, log["kontula"].pk): 1,
     }
+
+
+def test_items_over_the_same_months_share_one_statement(log, django_assert_num_queries):
+    definition = ActivityDefinition.from_json({"aggregation": "participants"})
+    counted = ActivityDefinition.from_json({"aggregation": "activities", "status": "done"})
+    items = [
+        ("month", Period.MONTH, definition),
+        ("quarter", Period.QUARTER, counted),
+        ("year", Period.YEAR, definition),
+    ]
+
+    whole_year = Span(JAN, datetime.date(2025, 12, 31))
+    with django_assert_num_queries(2):  # the areas, then one statement for all three
+        computed = compute_definitions(items, whole_year)
+
+    quarters = {v.period_start: v.value for v in computed["quarter"] if v.area_id is None}
+    assert quarters == {Q1: 2, Q2: 1, datetime.date(2025, 7, 1): 0, datetime.date(2025, 10, 1): 0}
+
+
+def test_a_few_stale_months_are_read_alone_and_give_what_the_whole_span_gives(log):
+    definition = ActivityDefinition.from_json({"aggregation": "participants"})
+    items = [
+        ("february", Period.MONTH, definition, [FEB]),
+        ("year", Period.YEAR, definition, [JAN]),
+    ]
+
+    computed = compute_periods(items)
+
+    whole = compute_definitions([("m", Period.MONTH, definition)], SPAN)["m"]
+    assert set(computed["february"]) == {v for v in whole if v.period_start == FEB}
+    assert {v.value for v in computed["year"] if v.area_id is None} == {29}
