@@ -254,15 +254,8 @@ def recompute_stale() -> int:
     written = 0
     if shared:
         with transaction.atomic():
-            locked = set(
-                Metric.objects.select_for_update(no_key=True, skip_locked=True)
-                .filter(pk__in=[m.pk for m in shared])
-                .values_list("pk", flat=True)
-            )
-            done = [m for m in shared if m.pk in locked]
-            written += store_many([(m.version, computed[m.pk], starts[m.pk]) for m in done])
-            _delete_marks([pk for pk, metric_id, _day in marks if metric_id in locked])
-            Metric.objects.filter(pk__in=locked).update(computed_at=timezone.now())
+            read = [(pk, metric_id) for pk, metric_id, _day in marks]
+            done, written = _store_together(shared, computed, starts, read)
             ratio_days: dict[int, set[datetime.date]] = defaultdict(set)
             parts = _ratio_parts()
             for metric in done:
@@ -400,8 +393,9 @@ DELETE_CHUNK = 900
 def recompute_all() -> int:
     """Recompute every metric over all of history; activity metrics share their queries.
 
-    Each metric's values are replaced in a transaction of its own, holding its row lock; a
-    metric whose own recompute is running meanwhile is left to it.
+    The activity metrics' values are replaced together, in one transaction holding their row
+    locks; then each manual metric and each ratio in a transaction of its own. A metric whose
+    own recompute is running meanwhile is left to it.
     """
     today = timezone.localdate()
     span = history_span(today)
@@ -412,18 +406,45 @@ def recompute_all() -> int:
     activity_metrics = [m for m in metrics if m.kind == Metric.Kind.ACTIVITY]
     computed = compute_activity_versions([m.version for m in activity_metrics], span)
     written = 0
+    if activity_metrics:
+        with transaction.atomic():
+            _done_metrics, written = _store_together(
+                activity_metrics,
+                {m.pk: computed[m.version.pk] for m in activity_metrics},
+                {m.pk: None for m in activity_metrics},
+                marks,
+            )
     # Manual metrics and ratios after the activity metrics: ratios read the values stored.
-    for kind in (Metric.Kind.ACTIVITY, Metric.Kind.MANUAL, Metric.Kind.RATIO):
+    for kind in (Metric.Kind.MANUAL, Metric.Kind.RATIO):
         for metric in (m for m in metrics if m.kind == kind):
             with transaction.atomic():
                 if not _lock_unless_busy(metric):
                     continue
-                if kind == Metric.Kind.ACTIVITY:
-                    written += store(metric.version, computed[metric.version.pk], periods=None)
-                else:
-                    written += store(metric.version, compute(metric, span), periods=None)
+                written += store(metric.version, compute(metric, span), periods=None)
                 _done(metric, [pk for pk, metric_id in marks if metric_id == metric.pk])
     return written
+
+
+def _store_together(
+    metrics: Sequence[Metric],
+    values: Mapping[int, Sequence[ComputedValue]],
+    periods: Mapping[int, list[datetime.date] | None],
+    marks: Sequence[tuple[int, int]],
+) -> tuple[list[Metric], int]:
+    """In the current transaction: lock the metrics (leaving those whose own recompute holds
+    the lock to it), make their stored values equal these (of the given periods, or all),
+    drop the (mark id, metric id) marks read before computing, and note when. Returns the
+    metrics done and the rows written."""
+    locked = set(
+        Metric.objects.select_for_update(no_key=True, skip_locked=True)
+        .filter(pk__in=[m.pk for m in metrics])
+        .values_list("pk", flat=True)
+    )
+    done = [m for m in metrics if m.pk in locked]
+    written = store_many([(m.version, values[m.pk], periods[m.pk]) for m in done])
+    _delete_marks([pk for pk, metric_id in marks if metric_id in locked])
+    Metric.objects.filter(pk__in=locked).update(computed_at=timezone.now())
+    return done, written
 
 
 def _lock_unless_busy(metric: Metric) -> bool:
