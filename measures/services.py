@@ -7,6 +7,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from itertools import batched
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -386,6 +387,9 @@ def store_many(
     return len(new) + len(removed)
 
 
+# Metrics whose stored values are compared and written together.
+STORE_GROUP = 8
+
 # Ids per DELETE statement: SQLite allows a limited number of parameters in one statement.
 DELETE_CHUNK = 900
 
@@ -441,7 +445,9 @@ def _store_together(
         .values_list("pk", flat=True)
     )
     done = [m for m in metrics if m.pk in locked]
-    written = store_many([(m.version, values[m.pk], periods[m.pk]) for m in done])
+    items = [(m.version, values[m.pk], periods[m.pk]) for m in done]
+    # A few metrics at a time: the rows of all of them at once would take a lot of memory.
+    written = sum(store_many(group) for group in batched(items, STORE_GROUP, strict=False))
     _delete_marks([pk for pk, metric_id in marks if metric_id in locked])
     Metric.objects.filter(pk__in=locked).update(computed_at=timezone.now())
     return done, written
