@@ -22,14 +22,17 @@ prints, measured in the same run:
   only), run one after another, summed; the ratio of the two;
 - incremental recompute: after one activity is moved to another month through the ORM, the
   worker recomputes every stale metric (measures.tasks.sweep_stale, repeated until no stale
-  mark is left, so the ratios are included) — against one hand-written one-month GROUP BY;
+  mark is left, so the ratios are included) — against one hand-written one-month GROUP BY,
+  and, for reference, against each stale metric's hand-written GROUP BY over its stale periods;
 - the worker's peak memory (its peak resident set, VmHWM).
 
 The bound queries run twice, once before and once after the first full recompute, and each
 query counts with its faster time, so both sides read warm caches. The full recompute runs
-twice too: first into empty snapshot tables, then replacing them as the nightly task does;
-the target is judged on the second. A recompute still running after --timeout seconds
-(default 600) is stopped, with its query, and reported as such. The worker runs with DEBUG
+three times: first into empty snapshot tables, then twice as the nightly task does (an
+unchanged log: every value computed and compared, none written); the target is judged on the
+faster of those two, as each bound query is the faster of its two runs. A recompute still
+running after --timeout seconds (default 600) is stopped, with its query, and reported as
+such. The worker runs with DEBUG
 off, as in production (DEBUG would keep a log of every query in memory). PostgreSQL settings
 can be tried through libpq's PGOPTIONS, e.g. PGOPTIONS="-c work_mem=64MB": they apply to the
 worker and to the bound alike. It is a benchmark, not a test: it exits with 0 whatever the
@@ -1023,6 +1026,7 @@ class Results:
     full: Run | None  # None: not run, because the first full recompute did not finish
     wrong: list[str] | None
     month_bound: float
+    full_other: Run | None = None  # the slower of the two replacing runs
     edit: tuple[int, datetime.date, datetime.date] | None = None
     stale_marks: int = 0
     stale_bound: float = 0.0
@@ -1034,7 +1038,11 @@ class Results:
 
     @property
     def runs(self) -> list[tuple[str, Run]]:
-        named = [("full recompute", self.full), ("first full run", self.full_first)]
+        named = [
+            ("full recompute", self.full),
+            ("the slower full run", self.full_other),
+            ("first full run", self.full_first),
+        ]
         named.append(("incremental", self.incremental))
         return [(label, run) for label, run in named if run is not None]
 
@@ -1078,8 +1086,12 @@ def measure(url: str, activities: int, computed: Sequence[Defined], timeout: flo
         if full_first.get("timed_out"):
             results.month_bound = min(run_bound(cursor, [month] * 5)[0])
             return results
-        print("  full recompute again …", flush=True)
-        results.full = run_worker("full", url, timeout)
+        # Twice more, judged on the faster, as each bound query is: a single run on a shared
+        # machine is at the mercy of whatever else runs then.
+        print("  full recompute again, twice …", flush=True)
+        again = [run_worker("full", url, timeout) for _run in range(2)]
+        results.full = min(again, key=lambda run: run["seconds"])
+        results.full_other = max(again, key=lambda run: run["seconds"])
         results.wrong = compare(computed, expected)
 
         results.edit = edit_one_activity(activities)
@@ -1200,6 +1212,8 @@ def report(
     label = "full recompute (recompute_all" + (", replacing values)" if r.full else ")")
     print(row(label, full, r.bound, TARGET_FULL_RATIO, "≤ 1.0"))
     if r.full:
+        if r.full_other:
+            print(row("  (the slower of the two runs)", r.full_other, r.bound, None, "").rstrip())
         print(row("  (first run, into empty snapshots)", r.full_first, r.bound, None, "").rstrip())
     print(
         row(
