@@ -1287,10 +1287,11 @@ def main() -> None:
     from django.core.management import call_command
 
     generation = 0.0
+    # Also when reusing: migrations since the database was made may matter to the figures.
+    call_command("migrate", verbosity=0, interactive=False)
     if reuse:
         print(f"Reusing {params['dbname']}: it holds {args.activities:,} activities.")
     else:
-        call_command("migrate", verbosity=0, interactive=False)
         call_command("load_strategy", verbosity=0)
         call_command("import_districts", verbosity=0)
         print(f"Generating {args.activities:,} activities …", flush=True)

@@ -190,7 +190,8 @@ class MetricValue(models.Model):
 
     ``area`` is empty for all areas together; otherwise a basic district (including its
     sub-districts) or a sub-district. ``value`` is empty when there is no data, e.g. a ratio
-    whose denominator is zero.
+    whose denominator is zero. ``computed_at`` is when the value was written: a recompute
+    that finds the same value leaves the row as it is.
     """
 
     version = models.ForeignKey(

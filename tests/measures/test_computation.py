@@ -278,3 +278,14 @@ def test_a_few_stale_months_are_read_alone_and_give_what_the_whole_span_gives(lo
     whole = compute_definitions([("m", Period.MONTH, definition)], SPAN)["m"]
     assert set(computed["february"]) == {v for v in whole if v.period_start == FEB}
     assert {v.value for v in computed["year"] if v.area_id is None} == {29}
+
+
+def test_the_planner_knows_how_many_month_and_area_groups_there_are():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("extended statistics are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stxname FROM pg_statistic_ext ORDER BY stxname")
+        names = [name for (name,) in cursor.fetchall()]
+    assert names == ["activity_month_area", "signal_month_area"]
