@@ -104,16 +104,16 @@ def _and(parts: Sequence[Sql]) -> Sql:
 
 
 def _dates(column: str, ranges: Ranges) -> Sql:
-    """The days of the ranges, as (a <= day < b) OR …."""
+    """The days of the ranges, as ((a <= day < b) OR …)."""
     adapt = connection.ops.adapt_datefield_value
-    sql = Sql()
+    sql = Sql("(")
     for index, (first, after) in enumerate(ranges):
         sql.add(
             (" OR " if index else "") + f"({column} >= %s AND {column} < %s)",
             adapt(first),
             adapt(after),
         )
-    return sql
+    return sql.add(")")
 
 
 # Up to this many months, a link subquery reads only the links of the months' rows.
