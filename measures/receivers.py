@@ -17,6 +17,9 @@ from measures.models import Measurement
 from neighbourhoods.models import Activity, Signal
 
 LOGGED = (Activity, Signal)
+# The links that metric definitions filter or count by; changing others (e.g. an activity's
+# organisers) changes no metric.
+COUNTED_LINKS = ("themes", "goals", "means", "partners")
 
 
 def remember_old_date(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -29,16 +32,17 @@ def remember_old_date(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def log_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
-    services.mark_stale_for_log([instance.date, getattr(instance, "_measures_old_date", None)])
+    days = [instance.date, getattr(instance, "_measures_old_date", None)]
+    services.mark_stale_for_log(days, signals=isinstance(instance, Signal))
 
 
 def log_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    services.mark_stale_for_log([instance.date])
+    services.mark_stale_for_log([instance.date], signals=isinstance(instance, Signal))
 
 
 def log_links_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
     if action.startswith("post_") and isinstance(instance, LOGGED):
-        services.mark_stale_for_log([instance.date])
+        services.mark_stale_for_log([instance.date], signals=isinstance(instance, Signal))
 
 
 def measurement_changed(sender: Any, instance: Measurement, **kwargs: Any) -> None:
@@ -54,6 +58,8 @@ def connect() -> None:
         post_save.connect(log_saved, sender=model, dispatch_uid=f"measures-{model}-save")
         post_delete.connect(log_deleted, sender=model, dispatch_uid=f"measures-{model}-delete")
     for relation in (*Activity._meta.many_to_many, *Signal._meta.many_to_many):
+        if relation.name not in COUNTED_LINKS:
+            continue
         through = relation.remote_field.through
         m2m_changed.connect(log_links_changed, sender=through, dispatch_uid=f"measures-{through}")
     for signal in (post_save, post_delete):

@@ -24,7 +24,7 @@ from measures.computation import (
     compute_ratio,
     history_span,
 )
-from measures.definitions import ActivityDefinition, RatioDefinition
+from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
 from measures.models import (
     Measurement,
     Metric,
@@ -150,14 +150,20 @@ def mark_stale(metric_ids: Iterable[int], *, periods: Sequence[datetime.date] | 
     transaction.on_commit(lambda: queue_recompute(metric_ids))
 
 
-def mark_stale_for_log(days: Iterable[datetime.date | None]) -> None:
-    """An activity or a signal on these days was saved or deleted: its metrics are stale."""
+def mark_stale_for_log(days: Iterable[datetime.date | None], *, signals: bool = False) -> None:
+    """An activity (or, with signals, a signal) on these days was saved or deleted: the
+    metrics computed from activities (or from signals) are stale."""
     known = [day for day in days if day is not None]
     if not known:
         return
-    ids = Metric.objects.filter(
+    versions = Metric.objects.filter(
         kind=Metric.Kind.ACTIVITY, current_version__isnull=False
-    ).values_list("pk", flat=True)
+    ).values_list("pk", "current_version__definition")
+    ids = [
+        pk
+        for pk, definition in versions
+        if (definition.get("aggregation") == Aggregation.SIGNALS) == signals
+    ]
     mark_stale(ids, periods=known)
 
 

@@ -11,9 +11,11 @@ import time_machine
 from measures import services
 from measures.models import Metric, MetricValue, Period, StalePeriod
 from neighbourhoods.models import Activity, Area
+from tests.factories import InequalityThemeFactory
 from tests.factories.activity import ActivityFactory
 from tests.factories.area import AreaFactory
 from tests.factories.metric import MeasurementFactory, MetricFactory
+from tests.factories.signal import SignalFactory
 from tests.factories.user import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -342,3 +344,29 @@ def test_a_recompute_replaces_only_the_values_that_changed():
     assert after[q2, None] != before[q2, None]
     assert (q2, south.pk) not in after
     assert written == 4  # two replaced, one new, one deleted
+
+
+def test_an_activity_marks_only_the_metrics_of_activities_and_a_signal_only_those_of_signals():
+    on_activities = MetricFactory.create(definition={"aggregation": "participants"})
+    on_signals = MetricFactory.create(definition={"aggregation": "signals"})
+    for metric in (on_activities, on_signals):
+        services.recompute_metric(metric.pk)
+
+    ActivityFactory.create(date=datetime.date(2025, 3, 4))
+    assert set(StalePeriod.objects.values_list("metric", flat=True)) == {on_activities.pk}
+
+    StalePeriod.objects.all().delete()
+    SignalFactory.create(date=datetime.date(2025, 3, 5))
+    assert set(StalePeriod.objects.values_list("metric", flat=True)) == {on_signals.pk}
+
+
+def test_changing_an_activitys_organisers_marks_nothing():
+    activity = ActivityFactory.create(date=datetime.date(2025, 3, 4))
+    metric = MetricFactory.create()
+    services.recompute_metric(metric.pk)
+
+    activity.organisers.set([UserFactory.create()])
+
+    assert not StalePeriod.objects.exists()
+    activity.themes.set([InequalityThemeFactory.create()])
+    assert StalePeriod.objects.filter(metric=metric).exists()
