@@ -1100,9 +1100,11 @@ def measure(url: str, activities: int, computed: Sequence[Defined], timeout: flo
         month_times = run_bound(cursor, [month] * 5)[0]
         # A second reference: the hand-written queries of every stale metric's stale periods.
         _pk, old, new = results.edit
+        marked = set(StalePeriod.objects.values_list("metric", flat=True))
         stale = [
             bound_sql(d.spec.period, d.definition, sorted({start(old, d), start(new, d)}))
             for d in computed
+            if d.metric_id in marked
         ]
         stale_times = run_bound(cursor, stale)[0]
         print("  incremental recompute …", flush=True)
@@ -1255,7 +1257,7 @@ def report(
         f"  bound: {len(computed)} GROUP BYs, each the faster of 2 runs; the slowest: "
         + ", ".join(f"{computed[i].spec.name} {seconds_text(r.bound_each[i])}" for i in slowest)
         + "; incremental bound: one month of participants, fastest of 5–10 runs; "
-        + "the stale periods' own GROUP BYs: one per activity or signal metric over the periods "
+        + "the stale periods' own GROUP BYs: one per stale activity metric over the periods "
         + "the moved activity left and entered (all areas only), each the faster of 2 runs"
     )
     if r.wrong is not None:
