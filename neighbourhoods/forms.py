@@ -91,10 +91,11 @@ class LiveValidationMixin:
     """Validate a field as soon as the user leaves it, by HTMX, with the whole form's data.
 
     ``live_fields`` maps each field validated on its own to the fields whose validity depends
-    on it, e.g. the age bands to the new participants. The response replaces the left field's
-    wrapper (not for a radio group, so the keyboard focus stays put) and, out of band, only the
-    errors of the dependent fields: what the user types into those while the request is on its
-    way must not be overwritten by the value the request carried.
+    on it, e.g. the age bands to the new participants. The response replaces, out of band,
+    only the error boxes of the field left and of its dependents, never an input: what the
+    user types while the request is on its way (into another field, or back into the one just
+    left) must not be overwritten by the value the request carried. static/js/kalliola.js
+    keeps each input's aria-invalid and aria-describedby in step with its errors.
     """
 
     live_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
@@ -102,25 +103,21 @@ class LiveValidationMixin:
     def enable_live_validation(self, url: str) -> None:
         form: Any = self
         for name in self.live_fields:
-            field = form[name]
-            # One validation at a time per form, answered in order.
-            attrs = {"hx-post": url, "hx-trigger": "change", "hx-sync": "closest form:queue all"}
-            if self._is_choice_group(field):
-                attrs["hx-swap"] = "none"
-            else:
-                attrs |= {"hx-target": f"#{field.auto_id}_field", "hx-swap": "outerHTML"}
-            form.fields[name].widget.attrs.update(attrs)
+            # One validation at a time per form, answered in order; nothing swapped but the
+            # error boxes the answer names.
+            form.fields[name].widget.attrs.update(
+                {
+                    "hx-post": url,
+                    "hx-trigger": "change",
+                    "hx-sync": "closest form:queue all",
+                    "hx-swap": "none",
+                }
+            )
 
-    @staticmethod
-    def _is_choice_group(field: BoundField) -> bool:
-        return getattr(field.field.widget, "input_type", "") in {"radio", "checkbox"}
-
-    def live_response(self, name: str) -> tuple[BoundField | None, list[BoundField]]:
-        """The field whose wrapper the response replaces, and those whose errors it updates."""
+    def live_response(self, name: str) -> list[BoundField]:
+        """The fields whose errors the response updates: the one left and its dependents."""
         form: Any = self
-        field = form[name]
-        primary = None if self._is_choice_group(field) else field
-        return primary, [form[other] for other in self.live_fields[name]]
+        return [form[name], *(form[other] for other in self.live_fields[name])]
 
 
 # The fields of the activity form, in the order of the form.

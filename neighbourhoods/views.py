@@ -187,15 +187,14 @@ def _render_activity_form(request: HttpRequest, form: ActivityForm, **context: A
 def _render_live_fields(
     request: HtmxHttpRequest, form: ActivityForm | SignalForm, url: str
 ) -> HttpResponse:
-    """Validate the posted form and render only the field the user left and its dependents."""
+    """Validate the posted form and render only the errors of the field the user left and of
+    its dependents."""
     name = request.htmx.trigger_name if request.htmx else None
     if name not in form.live_fields:
         return HttpResponseBadRequest(_("This field is not validated on its own."))
     form.enable_live_validation(url)
     form.is_valid()
-    primary, dependents = form.live_response(name)
-    context = {"primary": primary, "dependents": dependents}
-    return render(request, "includes/live_fields.html", context)
+    return render(request, "includes/live_fields.html", {"fields": form.live_response(name)})
 
 
 @require_POST

@@ -305,6 +305,36 @@ def test_new_participants_typed_while_an_age_band_is_checked_are_kept(
     page_problems.assert_none("the activity form, new participants typed during a validation")
 
 
+def test_a_count_typed_again_while_its_own_check_is_on_its_way_is_kept(
+    page: Page,
+    page_problems: PageProblems,
+    login: Callable[..., None],
+    staff_user: User,
+    place: Place,
+):
+    """On a slow connection she leaves the band, then goes back to fix it before the answer."""
+    start_on_a_phone(page, login, staff_user)
+    form = open_activity_form(page, page_problems)
+    teens = form.locator("#id_participants_13_17")
+    new = form.locator("#id_new_participants")
+    held: list[Route] = []
+    page.route(f"**{VALIDATE_ACTIVITY_URL}", lambda route: held.append(route))
+
+    teens.fill("6")
+    new.fill("3")  # leaving the band posts its validation of 6, which the route holds back
+    assert len(held) == 1
+    teens.fill("7")  # back in the band before the answer (leaving the new participants)
+    # The validation of the new participants waits its turn behind the band's: let it pass.
+    page.unroute(f"**{VALIDATE_ACTIVITY_URL}")
+    with validated(page, VALIDATE_ACTIVITY_URL, "participants_13_17"):
+        held[0].fallback()
+    wait_for_htmx(page)
+
+    assert teens.input_value() == "7"
+    assert new.input_value() == "3"
+    page_problems.assert_none("the activity form, a band typed again during its validation")
+
+
 def test_choosing_a_status_rechecks_the_date_and_keeps_the_focus(
     page: Page,
     page_problems: PageProblems,

@@ -56,7 +56,13 @@ def leave(client, field: str, data: dict[str, Any], url: str = VALIDATE):
 
 
 def field_ids(html: str) -> list[str]:
+    """The fields whose wrappers (and inputs) the response would replace: none, ever."""
     return re.findall(r'<div class="field" id="(id_\w+)_field"', html)
+
+
+def error_boxes(html: str) -> list[str]:
+    """The fields whose error boxes the response replaces, out of band."""
+    return re.findall(r'<div class="field-errors" id="(id_\w+)_errors" hx-swap-oob="true"', html)
 
 
 def test_activity_form__fields_carry_the_live_validation(staff_user, client_for):
@@ -65,23 +71,27 @@ def test_activity_form__fields_carry_the_live_validation(staff_user, client_for)
     title = re.search(r"<input[^>]*name=\"title\"[^>]*>", response.text)
     assert title is not None
     assert f'hx-post="{VALIDATE}"' in title.group()
-    assert 'hx-target="#id_title_field"' in title.group()
+    assert 'hx-swap="none"' in title.group()
 
 
-def test_validate__returns_the_left_field_with_its_error(staff_user, client_for, form_data):
+def test_validate__returns_the_left_fields_errors_and_never_its_input(
+    staff_user, client_for, form_data
+):
     response = leave(client_for(staff_user), "title", form_data | {"title": "x" * 201})
 
     assert response.status_code == 200
-    assert field_ids(response.text) == ["id_title"]
-    assert 'aria-invalid="true"' in response.text
-    assert 'class="errorlist"' in response.text
+    assert error_boxes(response.text) == ["id_title"]
+    assert 'class="errorlist" id="id_title_error"' in response.text
+    # What the user types meanwhile, even back in the field just left, is not overwritten.
+    assert field_ids(response.text) == []
+    assert 'name="title"' not in response.text
     assert Activity.objects.count() == 0
 
 
 def test_validate__a_valid_field_has_no_error(staff_user, client_for, form_data):
     response = leave(client_for(staff_user), "title", form_data)
 
-    assert field_ids(response.text) == ["id_title"]
+    assert error_boxes(response.text) == ["id_title"]
     assert 'class="errorlist"' not in response.text
 
 
@@ -89,7 +99,8 @@ def test_validate__shows_only_the_left_fields_error(staff_user, client_for, form
     # The area is missing too, but the user has not been there yet.
     response = leave(client_for(staff_user), "title", form_data | {"area": ""})
 
-    assert field_ids(response.text) == ["id_title"]
+    assert error_boxes(response.text) == ["id_title"]
+    assert 'class="errorlist"' not in response.text
 
 
 def test_validate__privacy_guard_speaks_as_soon_as_the_field_is_left(
@@ -99,7 +110,7 @@ def test_validate__privacy_guard_speaks_as_soon_as_the_field_is_left(
         client_for(staff_user), "description", form_data | {"description": "Hetu 131052-308T"}
     )
 
-    assert field_ids(response.text) == ["id_description"]
+    assert error_boxes(response.text) == ["id_description"]
     assert 'class="errorlist"' in response.text
 
 
@@ -112,7 +123,8 @@ def test_validate__an_age_band_also_rechecks_the_new_participants_errors_only(
         form_data | {"participants_13_17": 0, "participants_18_29": 1, "new_participants": 2},
     )
 
-    assert field_ids(response.text) == ["id_participants_13_17"]
+    assert error_boxes(response.text) == ["id_participants_13_17", "id_new_participants"]
+    assert field_ids(response.text) == []
     # Only the errors of the new participants are replaced, never the input the user may be
     # typing into while the request is on its way.
     errors = re.search(
@@ -131,8 +143,8 @@ def test_validate__the_status_rechecks_the_date_errors_out_of_band(
         client_for(staff_user), "status", form_data | {"status": "done", "date": "2025-04-01"}
     )
 
+    assert error_boxes(response.text) == ["id_status", "id_date"]
     assert field_ids(response.text) == []
-    assert 'id="id_date_errors" hx-swap-oob="true"' in response.text
     assert 'name="date"' not in response.text
     assert 'class="errorlist"' in response.text
 
@@ -179,13 +191,14 @@ def test_validate__garbage_ids_are_an_error_not_a_crash(staff_user, client_for, 
     assert response.status_code == 200
 
 
-def test_signal_validate__returns_the_left_field_with_its_error(staff_user, client_for, form_data):
+def test_signal_validate__returns_the_left_fields_errors(staff_user, client_for, form_data):
     data = {"text": "Soita 040 123 4567", "date": "2025-03-11", "raised_by": "resident"}
 
     response = leave(
         client_for(staff_user), "text", data, url=reverse("neighbourhoods:signal_validate")
     )
 
-    assert field_ids(response.text) == ["id_text"]
+    assert error_boxes(response.text) == ["id_text"]
+    assert field_ids(response.text) == []
     assert 'class="errorlist"' in response.text
     assert Signal.objects.count() == 0
