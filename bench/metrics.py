@@ -1117,7 +1117,8 @@ def measure(url: str, activities: int, computed: Sequence[Defined], timeout: flo
 
 
 def start(day: datetime.date, defined: Defined) -> datetime.date:
-    """The first day of the metric's period that contains day."""
+    """The first day of the metric's period that contains day (written here, not taken from
+    measures.periods: the reference owes nothing to the app's code)."""
     if defined.spec.period == "year":
         return day.replace(month=1, day=1)
     if defined.spec.period == "quarter":

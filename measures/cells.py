@@ -33,10 +33,8 @@ from typing import Any
 from django.db import connection
 
 from measures.definitions import ActivityDefinition, Aggregation
+from measures.models import VALUE_QUANTUM
 from neighbourhoods.models import Activity, Partner, Signal
-
-# Values of sums are kept to this many decimals; SQLite sums decimals as floating point.
-DECIMALS = Decimal("0.0001")
 
 Ranges = Sequence[tuple[datetime.date, datetime.date]]  # [first day, day after) pairs
 AreaTree = Mapping[int, tuple[str, int | None]]  # area id: (level, parent id)
@@ -229,7 +227,7 @@ def _month(column: str) -> tuple[Sql, Sql]:
 def _number(value: Any) -> Any:
     """A sum as read from the database: floating point (SQLite's decimals) to Decimal."""
     if isinstance(value, float):
-        return Decimal(repr(value)).quantize(DECIMALS)
+        return Decimal(repr(value)).quantize(VALUE_QUANTUM)
     return value
 
 

@@ -23,13 +23,9 @@ from typing import Any, NamedTuple
 from goals.models import Strategy
 from measures.cells import monthly_cells, partner_cells
 from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
-from measures.models import VALUE_DECIMALS, Measurement, Metric, MetricValue, MetricVersion
+from measures.models import VALUE_QUANTUM, Measurement, Metric, MetricValue, MetricVersion
 from measures.periods import next_period, period_start, periods_between
 from neighbourhoods.models import Activity, Area, Signal
-
-# Values are computed to the precision they are stored with, so that a recompute that finds
-# the same value compares equal to the stored one.
-QUANTUM = Decimal(1).scaleb(-VALUE_DECIMALS)
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -362,7 +358,7 @@ def compute_ratio(version: MetricVersion, span: Span) -> list[ComputedValue]:
     for key in sorted(set(numerators) | set(denominators), key=lambda k: (k[0], k[1] or 0)):
         top, bottom = numerators.get(key) or Decimal(0), denominators.get(key)
         scale = 100 if definition.percent else 1
-        value = (top / bottom * scale).quantize(QUANTUM, ROUND_HALF_UP) if bottom else None
+        value = (top / bottom * scale).quantize(VALUE_QUANTUM, ROUND_HALF_UP) if bottom else None
         if key[1] is None or value is not None:
             results.append(ComputedValue(key[0], key[1], value))
     return results

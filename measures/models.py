@@ -9,6 +9,8 @@ only read them.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,6 +24,8 @@ from neighbourhoods.privacy import validate_no_personal_data
 # Values are stored with this precision: enough for hours, scores and ratios.
 VALUE_DIGITS = 16
 VALUE_DECIMALS = 4
+# A value rounded to the stored precision compares equal to the stored value.
+VALUE_QUANTUM = Decimal(1).scaleb(-VALUE_DECIMALS)
 
 
 class Period(models.TextChoices):

@@ -184,15 +184,12 @@ def _render_activity_form(request: HttpRequest, form: ActivityForm, **context: A
     return render(request, "neighbourhoods/activity_form.html", context)
 
 
-def _render_live_fields(
-    request: HtmxHttpRequest, form: ActivityForm | SignalForm, url: str
-) -> HttpResponse:
+def _render_live_fields(request: HtmxHttpRequest, form: ActivityForm | SignalForm) -> HttpResponse:
     """Validate the posted form and render only the errors of the field the user left and of
     its dependents."""
     name = request.htmx.trigger_name if request.htmx else None
     if name not in form.live_fields:
         return HttpResponseBadRequest(_("This field is not validated on its own."))
-    form.enable_live_validation(url)
     form.is_valid()
     return render(request, "includes/live_fields.html", {"fields": form.live_response(name)})
 
@@ -204,7 +201,7 @@ def _render_live_fields(
 def activity_validate(request: HtmxHttpRequest) -> HttpResponse:
     """One field of the activity form, validated as the user leaves it (HTMX); saves nothing."""
     form = ActivityForm(request.POST, user=request.user)
-    return _render_live_fields(request, form, reverse("neighbourhoods:activity_validate"))
+    return _render_live_fields(request, form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -332,7 +329,7 @@ def _render_signal_form(request: HttpRequest, form: SignalForm, **context: Any) 
 def signal_validate(request: HtmxHttpRequest) -> HttpResponse:
     """One field of the signal form, validated as the user leaves it (HTMX); saves nothing."""
     form = SignalForm(request.POST, user=request.user)
-    return _render_live_fields(request, form, reverse("neighbourhoods:signal_validate"))
+    return _render_live_fields(request, form)
 
 
 @require_http_methods(["GET", "POST"])

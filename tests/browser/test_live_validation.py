@@ -280,6 +280,22 @@ def test_leaving_an_age_band_rechecks_the_new_participants(
     assert Activity.objects.count() == 0
 
 
+def band_left_while_its_check_is_held(
+    page: Page, page_problems: PageProblems
+) -> tuple[Locator, Locator, list[Route]]:
+    """Type 6 teenagers and 3 new participants; leaving the band posts its validation (of 6),
+    which a route holds back. Returns the band, the new participants and the held request."""
+    form = open_activity_form(page, page_problems)
+    teens = form.locator("#id_participants_13_17")
+    new = form.locator("#id_new_participants")
+    held: list[Route] = []
+    page.route(f"**{VALIDATE_ACTIVITY_URL}", lambda route: held.append(route))
+    teens.fill("6")
+    new.fill("3")
+    assert len(held) == 1
+    return teens, new, held
+
+
 def test_new_participants_typed_while_an_age_band_is_checked_are_kept(
     page: Page,
     page_problems: PageProblems,
@@ -289,15 +305,7 @@ def test_new_participants_typed_while_an_age_band_is_checked_are_kept(
 ):
     """On a slow connection she types the new participants before the band's answer is back."""
     start_on_a_phone(page, login, staff_user)
-    form = open_activity_form(page, page_problems)
-    teens = form.locator("#id_participants_13_17")
-    new = form.locator("#id_new_participants")
-    held: list[Route] = []
-    page.route(f"**{VALIDATE_ACTIVITY_URL}", lambda route: held.append(route))
-
-    teens.fill("6")
-    new.fill("3")  # leaving the band posts its validation, which the route holds back
-    assert len(held) == 1
+    _teens, new, held = band_left_while_its_check_is_held(page, page_problems)
     with validated(page, VALIDATE_ACTIVITY_URL, "participants_13_17"):
         held[0].fallback()
 
@@ -314,15 +322,7 @@ def test_a_count_typed_again_while_its_own_check_is_on_its_way_is_kept(
 ):
     """On a slow connection she leaves the band, then goes back to fix it before the answer."""
     start_on_a_phone(page, login, staff_user)
-    form = open_activity_form(page, page_problems)
-    teens = form.locator("#id_participants_13_17")
-    new = form.locator("#id_new_participants")
-    held: list[Route] = []
-    page.route(f"**{VALIDATE_ACTIVITY_URL}", lambda route: held.append(route))
-
-    teens.fill("6")
-    new.fill("3")  # leaving the band posts its validation of 6, which the route holds back
-    assert len(held) == 1
+    teens, new, held = band_left_while_its_check_is_held(page, page_problems)
     teens.fill("7")  # back in the band before the answer (leaving the new participants)
     # The validation of the new participants waits its turn behind the band's: let it pass.
     page.unroute(f"**{VALIDATE_ACTIVITY_URL}")
