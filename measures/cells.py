@@ -124,6 +124,31 @@ def _months(ranges: Ranges) -> int:
     )
 
 
+@dataclass(frozen=True)
+class Only:
+    """A restriction of the rows read to those in some areas, or (activities only) to those
+    linked to some partners: what a recompute after an edit needs to read again."""
+
+    model: type[Activity] | type[Signal]
+    areas: Sequence[int] | None = None
+    partners: Sequence[int] | None = None
+
+    def condition(self, alias: str) -> Sql:
+        parts = []
+        if self.areas is not None:
+            parts.append(_in(f"{alias}.area_id", self.areas or [0]))
+        if self.partners is not None:  # activities only: signals have no partners
+            link = _link(Activity, "partners")
+            test = _in(link.value.replace("l.", "x.", 1), self.partners or [0])
+            parts.append(
+                Sql(
+                    f"{alias}.id IN (SELECT x.{link.owner} FROM {link.table} x WHERE {test.text})",
+                    test.params,
+                )
+            )
+        return _and(parts) if parts else Sql("1 = 1")
+
+
 class _Flags:
     """The 0/1 columns of the link subqueries: one per (link, values) used by a definition."""
 
@@ -136,7 +161,7 @@ class _Flags:
         column = columns.setdefault(tuple(values), f"f{len(columns)}")
         return Sql(f"k_{name}.{column} = 1")
 
-    def joins(self, table: str, ranges: Ranges) -> Sql:
+    def joins(self, table: str, ranges: Ranges, only: Only | None = None) -> Sql:
         """LEFT JOIN one grouped subquery per link used (aliases k_<name>)."""
         sql = Sql()
         for name, columns in self.columns.items():
@@ -147,7 +172,10 @@ class _Flags:
                 flags.add(f", MAX(CASE WHEN {test.text} THEN 1 ELSE 0 END) AS {column}")
                 flags.params += test.params
             where = _in(link.value, sorted({v for values in columns for v in values}))
-            if _months(ranges) <= FEW_MONTHS:
+            if only is not None:
+                # Only the links of the chosen rows (see _chosen).
+                where.add(f" AND l.{link.owner} IN (SELECT c.id FROM {CHOSEN} c)")
+            elif _months(ranges) <= FEW_MONTHS:
                 # Only the links of those months' rows, found through the date index. Over
                 # longer spans reading the link table whole is cheaper.
                 dates = _dates("d.date", ranges)
@@ -161,6 +189,41 @@ class _Flags:
                 *where.params,
             )
         return sql
+
+
+CHOSEN = "chosen"
+
+
+def _chosen(table: str, ranges: Ranges, only: Only | None) -> tuple[Sql, str]:
+    """The WITH clause (or nothing) and the table to read the rows from.
+
+    Restricted by ``only``, the rows are few (a district's, or a few partners'): they are
+    picked once, through the indexes, into a common table that the link subqueries share,
+    rather than each link subquery finding them again.
+    """
+    if only is None:
+        return Sql(), table
+    dates = _dates("c.date", ranges)
+    rows = only.condition("c")
+    return (
+        Sql(f"WITH {CHOSEN} AS (SELECT * FROM {table} c WHERE {dates.text}", dates.params).add(
+            f" AND {rows.text}) ", *rows.params
+        ),
+        CHOSEN,
+    )
+
+
+def _for_few_rows(cursor: Any) -> None:
+    """Tell PostgreSQL, for the rest of the transaction, that the statements read few rows.
+
+    Restricted statements read a few thousand rows in milliseconds; compiling them to machine
+    code (JIT, which the planner starts above a cost that a district's rows reach) takes
+    hundreds of milliseconds, and starting parallel workers more than the work they share.
+    Outside a transaction a SET LOCAL would do nothing, so it is not sent.
+    """
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def _row_condition(definition: ActivityDefinition, flags: _Flags, areas: AreaTree) -> Sql | None:
@@ -236,23 +299,28 @@ def monthly_cells(
     definitions: Sequence[ActivityDefinition],
     ranges: Ranges,
     areas: AreaTree,
+    only: Only | None = None,
 ) -> list[tuple[datetime.date, int, list[Any]]]:
     """(first day of the month, area id, one value per definition) for every month and area
-    of the ranges that has rows."""
+    of the ranges that has rows (of the rows ``only`` allows, when given)."""
     table = model._meta.db_table
     flags = _Flags(_links(model))
     aggregates = [_cell_aggregate(d, _row_condition(d, flags, areas)) for d in definitions]
     year, month = _month("r.date")
     dates = _dates("r.date", ranges)
-    joins = flags.joins(table, ranges)
-    sql = Sql("SELECT ").add(year.text, *year.params).add(", ").add(month.text, *month.params)
+    joins = flags.joins(table, ranges, only)
+    sql, source = _chosen(table, ranges, only)
+    sql.add("SELECT ").add(year.text, *year.params).add(", ").add(month.text, *month.params)
     sql.add(", r.area_id")
     for aggregate in aggregates:
         sql.add(", ").add(aggregate.text, *aggregate.params)
-    sql.add(f" FROM {table} r").add(joins.text, *joins.params)
-    sql.add(f" WHERE {dates.text}", *dates.params)
+    sql.add(f" FROM {source} r").add(joins.text, *joins.params)
+    if only is None:  # (the chosen rows are those of the dates already)
+        sql.add(f" WHERE {dates.text}", *dates.params)
     sql.add(f" GROUP BY {year.text}, {month.text}, r.area_id", *year.params, *month.params)
     with connection.cursor() as cursor:
+        if only is not None:
+            _for_few_rows(cursor)
         cursor.execute(sql.text, sql.params)
         rows = cursor.fetchall()
     return [
@@ -268,31 +336,41 @@ FETCH_CHUNK = 10_000
 
 
 def partner_cells(
-    definitions: Sequence[ActivityDefinition], ranges: Ranges, areas: AreaTree
+    definitions: Sequence[ActivityDefinition],
+    ranges: Ranges,
+    areas: AreaTree,
+    only: Only | None = None,
 ) -> Iterator[tuple[datetime.date, int, int, list[int]]]:
     """(first day of the month, area id, partner id, one 0/1 per definition) for every
     distinct partner met in each month and area of the ranges; 1 when one of the partner's
-    activities there counts for the definition."""
+    activities there counts for the definition. With ``only``, just the partners and areas it
+    names."""
     table = Activity._meta.db_table
     partners = _link(Activity, "partners")
     flags = _Flags(_links(Activity))
     conditions = [_row_condition(d, flags, areas) for d in definitions]
     year, month = _month("r.date")
-    dates = _dates("r.date", ranges)
-    joins = flags.joins(table, ranges)
-    sql = Sql("SELECT ").add(year.text, *year.params).add(", ").add(month.text, *month.params)
+    # The chosen rows are those of the dates already; of the partners' links, those partners.
+    dates = Sql("1 = 1") if only is not None else _dates("r.date", ranges)
+    if only is not None and only.partners is not None:
+        dates = _in(partners.value, only.partners or [0])
+    joins = flags.joins(table, ranges, only)
+    sql, source = _chosen(table, ranges, only)
+    sql.add("SELECT ").add(year.text, *year.params).add(", ").add(month.text, *month.params)
     sql.add(f", r.area_id, {partners.value}")
     for condition in conditions:
         if condition is None:
             sql.add(", 1")
         else:
             sql.add(f", MAX(CASE WHEN {condition.text} THEN 1 ELSE 0 END)", *condition.params)
-    sql.add(f" FROM {table} r JOIN {partners.table} l ON l.{partners.owner} = r.id")
+    sql.add(f" FROM {source} r JOIN {partners.table} l ON l.{partners.owner} = r.id")
     sql.add(joins.text, *joins.params).add(f" WHERE {dates.text}", *dates.params)
     sql.add(f" GROUP BY {year.text}, {month.text}, r.area_id, {partners.value}")
     sql.params += [*year.params, *month.params]
     months: dict[tuple[int, int], datetime.date] = {}
     with connection.cursor() as cursor:
+        if only is not None:
+            _for_few_rows(cursor)
         cursor.execute(sql.text, sql.params)
         # In chunks: there can be hundreds of thousands of rows, and the caller folds them.
         while rows := cursor.fetchmany(FETCH_CHUNK):

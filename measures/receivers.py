@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from measures import services
 from measures.models import Measurement
@@ -22,27 +22,65 @@ LOGGED = (Activity, Signal)
 COUNTED_LINKS = ("themes", "goals", "means", "partners")
 
 
-def remember_old_date(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """Before an edit, note the saved date: moving an activity makes both periods stale."""
-    instance._measures_old_date = None
+def remember_old_place(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Before an edit, note the saved date and area: moving an activity makes both stale."""
+    instance._measures_old_place = None
     if instance.pk:
-        instance._measures_old_date = (
-            sender.objects.filter(pk=instance.pk).values_list("date", flat=True).first()
+        instance._measures_old_place = (
+            sender.objects.filter(pk=instance.pk).values_list("date", "area").first()
         )
 
 
+def _partners(instance: Any) -> list[int]:
+    if not isinstance(instance, Activity) or instance.pk is None:
+        return []
+    return list(instance.partners.values_list("pk", flat=True))
+
+
 def log_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
-    days = [instance.date, getattr(instance, "_measures_old_date", None)]
-    services.mark_stale_for_log(days, signals=isinstance(instance, Signal))
+    places = [(instance.date, instance.area_id)]
+    if old := getattr(instance, "_measures_old_place", None):
+        places.append(old)
+    services.mark_stale_for_log(
+        places, signals=isinstance(instance, Signal), partners=lambda: _partners(instance)
+    )
+
+
+def remember_partners(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Before a delete, note the activity's partners: its links go before it does."""
+    instance._measures_partners = _partners(instance)
 
 
 def log_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    services.mark_stale_for_log([instance.date], signals=isinstance(instance, Signal))
+    services.mark_stale_for_log(
+        [(instance.date, instance.area_id)],
+        signals=isinstance(instance, Signal),
+        partners=lambda: getattr(instance, "_measures_partners", []),
+    )
 
 
-def log_links_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
-    if action.startswith("post_") and isinstance(instance, LOGGED):
-        services.mark_stale_for_log([instance.date], signals=isinstance(instance, Signal))
+def log_links_changed(
+    sender: Any, instance: Any, action: str, pk_set: set[int] | None = None, **kwargs: Any
+) -> None:
+    if not isinstance(instance, LOGGED):
+        return
+    of_partners = sender is Activity.partners.through
+    if action == "pre_clear" and of_partners:
+        setattr(instance, "_measures_cleared", _partners(instance))  # noqa: B010
+    if not action.startswith("post_"):
+        return
+
+    def partners() -> set[int]:
+        found = set(_partners(instance))
+        if of_partners:  # those added or removed, or those cleared
+            found |= set(pk_set or ()) | set(getattr(instance, "_measures_cleared", ()))
+        return found
+
+    services.mark_stale_for_log(
+        [(instance.date, instance.area_id)],
+        signals=isinstance(instance, Signal),
+        partners=partners,
+    )
 
 
 def measurement_changed(sender: Any, instance: Measurement, **kwargs: Any) -> None:
@@ -54,7 +92,10 @@ def measurement_changed(sender: Any, instance: Measurement, **kwargs: Any) -> No
 
 def connect() -> None:
     for model in LOGGED:
-        pre_save.connect(remember_old_date, sender=model, dispatch_uid=f"measures-{model}-pre")
+        pre_save.connect(remember_old_place, sender=model, dispatch_uid=f"measures-{model}-pre")
+        pre_delete.connect(
+            remember_partners, sender=model, dispatch_uid=f"measures-{model}-pre-delete"
+        )
         post_save.connect(log_saved, sender=model, dispatch_uid=f"measures-{model}-save")
         post_delete.connect(log_deleted, sender=model, dispatch_uid=f"measures-{model}-delete")
     for relation in (*Activity._meta.many_to_many, *Signal._meta.many_to_many):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import batched
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import OperationalError, transaction
@@ -16,12 +16,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from measures.computation import (
+    AreaTree,
     ComputedValue,
+    LocalItem,
     Span,
+    area_tree,
     compute_activity_versions,
+    compute_local,
     compute_manual,
     compute_periods,
     compute_ratio,
+    district_areas,
     history_span,
 )
 from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
@@ -135,36 +140,69 @@ def measurement_delete(*, measurement: Measurement) -> None:
 
 # --- Stale marks and queueing ---------------------------------------------------------------
 
+Place = tuple[datetime.date | None, int | None]  # a day, and the area of the edited row (or None)
+
 
 def mark_stale(metric_ids: Iterable[int], *, periods: Sequence[datetime.date] | None) -> None:
     """Record, in the current transaction, which values no longer match, and queue their
     recompute once the transaction commits. ``periods`` are days inside the stale periods;
     None means the whole history."""
-    metric_ids = list(metric_ids)
-    if not metric_ids:
-        return
     days: list[datetime.date | None] = [None] if periods is None else [*sorted(set(periods))]
-    StalePeriod.objects.bulk_create(
-        [StalePeriod(metric_id=pk, period_start=day) for pk in metric_ids for day in days]
+    mark_places(metric_ids, [(day, None) for day in days])
+
+
+def mark_places(
+    metric_ids: Iterable[int],
+    places: Iterable[Place],
+    partners: Mapping[int, Sequence[int]] | None = None,
+) -> None:
+    """mark_stale() by (day, area) places: a place with an area makes only that area's
+    district stale in the day's period (see StalePeriod). ``partners`` gives, per metric, the
+    partners to list on its marks."""
+    metric_ids = list(metric_ids)
+    places = sorted(set(places), key=lambda p: (p[0] or datetime.date.min, p[1] or 0))
+    if not metric_ids or not places:
+        return
+    partners = partners or {}
+    _add_marks(
+        [
+            StalePeriod(
+                metric_id=pk, period_start=day, area_id=area, partners=list(partners.get(pk, []))
+            )
+            for pk in metric_ids
+            for day, area in places
+        ]
     )
     transaction.on_commit(lambda: queue_recompute(metric_ids))
 
 
-def mark_stale_for_log(days: Iterable[datetime.date | None], *, signals: bool = False) -> None:
-    """An activity (or, with signals, a signal) on these days was saved or deleted: the
-    metrics computed from activities (or from signals) are stale."""
-    known = [day for day in days if day is not None]
+def _add_marks(marks: Sequence[StalePeriod]) -> None:
+    StalePeriod.objects.bulk_create(marks, batch_size=2000)
+
+
+def mark_stale_for_log(
+    places: Iterable[Place],
+    *,
+    signals: bool = False,
+    partners: Callable[[], Iterable[int]] = tuple,
+) -> None:
+    """An activity (or, with signals, a signal) in these (day, area) places was saved or
+    deleted: the metrics computed from activities (or from signals) are stale there.
+    ``partners`` gives the partners of the activity (asked only if a metric counts them)."""
+    known = [(day, area) for day, area in places if day is not None]
     if not known:
         return
     versions = Metric.objects.filter(
         kind=Metric.Kind.ACTIVITY, current_version__isnull=False
-    ).values_list("pk", "current_version__definition")
-    ids = [
-        pk
-        for pk, definition in versions
-        if (definition.get("aggregation") == Aggregation.SIGNALS) == signals
+    ).values_list("pk", "current_version__definition__aggregation")
+    chosen = [
+        (pk, aggregation)
+        for pk, aggregation in versions
+        if (aggregation == Aggregation.SIGNALS) == signals
     ]
-    mark_stale(ids, periods=known)
+    counted = [pk for pk, aggregation in chosen if aggregation == Aggregation.PARTNERS]
+    listed = sorted(set(partners())) if counted else []
+    mark_places([pk for pk, _aggregation in chosen], known, {pk: listed for pk in counted})
 
 
 def queue_recompute(metric_ids: Iterable[int]) -> None:
@@ -184,6 +222,25 @@ def queue_recompute(metric_ids: Iterable[int]) -> None:
 
 
 # --- Recomputing ----------------------------------------------------------------------------
+
+Mark = tuple[
+    int, int, datetime.date | None, int | None, list[int]
+]  # pk, metric, day, area, partners
+
+
+def _read_marks(**filters: Any) -> dict[int, list[Mark]]:
+    """The stale marks (of the filters), per metric."""
+    marks: dict[int, list[Mark]] = defaultdict(list)
+    rows = StalePeriod.objects.filter(**filters).values_list(
+        "pk", "metric", "period_start", "area", "partners"
+    )
+    for mark in rows:
+        marks[mark[1]].append(mark)
+    return marks
+
+
+def _places(marks: Sequence[Mark]) -> list[Place]:
+    return [(day, area) for _pk, _metric, day, area, _partners in marks]
 
 
 def recompute_metric(metric_id: int) -> int:
@@ -206,77 +263,129 @@ def recompute_metric(metric_id: int) -> int:
             raise MetricBusy(metric_id) from exc
         if metric is None or metric.current_version is None:
             return 0
-        marks = list(StalePeriod.objects.filter(metric=metric).values_list("pk", "period_start"))
-        days = [day for _pk, day in marks]
-        if metric.computed_at is None or None in days:
+        marks = _read_marks(metric=metric).get(metric.pk, [])
+        places = _places(marks)
+        if metric.computed_at is None or any(day is None for day, _area in places):
             span = history_span(timezone.localdate())
             written = store(metric.version, compute(metric, span), periods=None)
-            stale: list[datetime.date] | None = None
+            places = [(None, None)]
         elif not marks:
             return 0  # a task queued twice: the first one did the work
         else:
-            stale = [day for day in days if day is not None]
-            starts = _stale_starts(stale, metric.version.period)
-            written = store(metric.version, _compute_starts(metric, starts), periods=starts)
-        _done(metric, [pk for pk, _day in marks])
-        mark_stale(_ratios_using(metric.pk), periods=stale)
+            starts, values, areas = _compute_marked(metric, marks)
+            written = store(metric.version, values, periods=starts, areas=areas)
+            if areas is None:
+                places = [(day, None) for day, _area in places]
+        _done(metric, [mark[0] for mark in marks])
+        mark_places(_ratios_using(metric.pk), places)
     return written
+
+
+def _compute_marked(
+    metric: Metric, marks: Sequence[Mark], tree: AreaTree | None = None
+) -> tuple[list[datetime.date], list[ComputedValue], list[int] | None]:
+    """The metric's values in the periods its marks name: the periods' starts, the values, and
+    the areas whose values they replace (None: every area). ``tree``: see area_tree."""
+    version = metric.version
+    starts = _stale_starts([mark[2] for mark in marks], version.period)
+    local = all(mark[3] is not None for mark in marks)
+    if metric.kind == Metric.Kind.ACTIVITY and local:
+        values, areas = compute_local([_local_item(metric, marks)])[metric.pk]
+        return starts, values, areas
+    if metric.kind == Metric.Kind.RATIO and local:
+        areas = district_areas((mark[3] for mark in marks if mark[3] is not None), tree)
+        span = Span(min(starts), max(starts))
+        wanted = set(starts)
+        values = [v for v in compute_ratio(version, span, areas) if v.period_start in wanted]
+        return starts, values, areas
+    return starts, _compute_starts(metric, starts), None
+
+
+def _local_item(metric: Metric, marks: Sequence[Mark]) -> LocalItem:
+    version = metric.version
+    return LocalItem(
+        key=metric.pk,
+        version=version.pk,
+        period=version.period,
+        definition=ActivityDefinition.from_json(version.definition),
+        starts=frozenset(_stale_starts([mark[2] for mark in marks], version.period)),
+        areas=frozenset(mark[3] for mark in marks if mark[3] is not None),
+        partners=frozenset(p for mark in marks for p in mark[4]),
+    )
 
 
 def recompute_stale() -> int:
     """Recompute every metric with stale marks (the periodic sweep). Returns the rows written.
 
-    The activity metrics whose marks name periods share their queries (see
-    computation.compute_periods), and their values are replaced together, in one
-    transaction holding their locks; a metric whose own task holds its lock is left to it.
-    Metrics to recompute over all of history, manual metrics and ratios go one by one,
-    ratios last.
+    The activity metrics whose marks name periods are recomputed together, sharing their
+    queries (see computation.compute_periods and compute_local), then the ratios so marked,
+    the ratios they mark included; each group in one transaction that holds the metrics' locks
+    from before it reads anything (a metric whose own task holds its lock is left to it).
+    Metrics to recompute over all of history, and manual metrics, go one by one.
     """
-    marks = list(StalePeriod.objects.values_list("pk", "metric", "period_start"))
-    days: dict[int, set[datetime.date | None]] = defaultdict(set)
-    for _pk, metric_id, day in marks:
-        days[metric_id].add(day)
-    metrics = list(
-        Metric.objects.filter(pk__in=days, current_version__isnull=False).select_related(
-            "current_version"
-        )
-    )
-    shared = [
-        m
-        for m in metrics
-        if m.kind == Metric.Kind.ACTIVITY and m.computed_at and None not in days[m.pk]
-    ]
-    starts = {m.pk: _stale_starts(days[m.pk], m.version.period) for m in shared}
-    computed = compute_periods(
-        [
-            (
-                m.pk,
-                m.version.period,
-                ActivityDefinition.from_json(m.version.definition),
-                starts[m.pk],
-            )
-            for m in shared
-        ]
-    )
-    written = 0
-    if shared:
-        with transaction.atomic():
-            read = [(pk, metric_id) for pk, metric_id, _day in marks]
-            done, written = _store_together(shared, computed, starts, read)
-            ratio_days: dict[int, set[datetime.date]] = defaultdict(set)
-            parts = _ratio_parts()
-            for metric in done:
-                for ratio_id in _using(parts, metric.pk):
-                    ratio_days[ratio_id] |= {day for day in days[metric.pk] if day is not None}
-            for ratio_id, ratio_stale in ratio_days.items():
-                mark_stale([ratio_id], periods=sorted(ratio_stale))
-    rest = [m for m in metrics if m not in shared]
+    written = sum(_recompute_together(kind) for kind in (Metric.Kind.ACTIVITY, Metric.Kind.RATIO))
+    marks = _read_marks()
+    rest = Metric.objects.filter(pk__in=marks, current_version__isnull=False)
     order = [Metric.Kind.ACTIVITY, Metric.Kind.MANUAL, Metric.Kind.RATIO]
     for metric in sorted(rest, key=lambda m: order.index(Metric.Kind(m.kind))):
         try:
             written += recompute_metric(metric.pk)
         except MetricBusy:
             logger.info("Metric %s is being recomputed elsewhere; left to it.", metric.pk)
+    return written
+
+
+def _recompute_together(kind: str) -> int:
+    """Recompute the metrics of a kind whose marks all name periods, together, in one
+    transaction; mark the ratios that use them. Returns the rows written."""
+    marks = _read_marks(metric__kind=kind, period_start__isnull=False)
+    metrics = Metric.objects.filter(
+        pk__in=marks, current_version__isnull=False, computed_at__isnull=False
+    ).exclude(stale_periods__period_start__isnull=True)
+    chosen = list(metrics.select_related("current_version"))
+    if not chosen:
+        return 0
+    with transaction.atomic():
+        done = _lock(chosen)
+        starts = {m.pk: _stale_starts([k[2] for k in marks[m.pk]], m.version.period) for m in done}
+        activities = [m for m in done if m.kind == Metric.Kind.ACTIVITY]
+        local = [m for m in activities if all(mark[3] is not None for mark in marks[m.pk])]
+        computed = compute_local([_local_item(m, marks[m.pk]) for m in local])
+        whole = compute_periods(
+            [
+                (m.pk, m.version.period, ActivityDefinition.from_json(m.version.definition), s)
+                for m in activities
+                if m not in local
+                for s in [starts[m.pk]]
+            ]
+        )
+        computed.update((pk, (values, None)) for pk, values in whole.items())
+        tree = area_tree() if len(done) > len(activities) else {}
+        for metric in done:
+            if metric.kind != Metric.Kind.ACTIVITY:
+                _starts, values, areas = _compute_marked(metric, marks[metric.pk], tree)
+                computed[metric.pk] = (values, areas)
+        items = [
+            Replace(m.version, computed[m.pk][0], starts[m.pk], computed[m.pk][1]) for m in done
+        ]
+        written = _store_done(done, items, [mark[0] for m in done for mark in marks[m.pk]])
+        parts = _ratio_parts()
+        ratio_places: dict[int, set[Place]] = defaultdict(set)
+        for metric in done:
+            replaced = computed[metric.pk][1]
+            for ratio_id in _using(parts, metric.pk):
+                ratio_places[ratio_id] |= {
+                    (day, area if replaced is not None else None)
+                    for day, area in _places(marks[metric.pk])
+                }
+        # The sweep itself recomputes the ratios next: no task is queued for them.
+        _add_marks(
+            [
+                StalePeriod(metric_id=pk, period_start=day, area_id=area)
+                for pk, places in ratio_places.items()
+                for day, area in places
+            ]
+        )
     return written
 
 
@@ -335,44 +444,66 @@ def compute(metric: Metric, span: Span) -> list[ComputedValue]:
     return compute_ratio(version, span)
 
 
+class Replace(NamedTuple):
+    """Stored values to make equal to computed ones: a version's values of some periods (None:
+    all), and of those only the all-areas values and those of some areas (None: every area)."""
+
+    version: MetricVersion
+    values: Sequence[ComputedValue]
+    periods: list[datetime.date] | None
+    areas: list[int] | None = None
+
+
 def store(
-    version: MetricVersion, values: Sequence[ComputedValue], *, periods: list[datetime.date] | None
+    version: MetricVersion,
+    values: Sequence[ComputedValue],
+    *,
+    periods: list[datetime.date] | None,
+    areas: list[int] | None = None,
 ) -> int:
-    """Make the version's stored values (of the given periods, or all) equal these.
+    """Make the version's stored values (of the given periods, or all; of all areas together
+    and the given areas, or every area) equal these.
 
     Only what differs is written: a value that changed is replaced, a new one inserted, one
     no longer computed deleted; an unchanged value keeps its row (and its computed_at, the
     time it was last changed). A nightly recompute of an unchanged log therefore writes
     nothing. Returns the number of rows written or deleted.
     """
-    return store_many([(version, values, periods)])
+    return store_many([Replace(version, values, periods, areas)])
 
 
-def store_many(
-    items: Sequence[tuple[MetricVersion, Sequence[ComputedValue], list[datetime.date] | None]],
-) -> int:
+def store_many(items: Sequence[Replace]) -> int:
     """store() for many versions at once, in a few statements."""
+    # One condition per kind of scope (a sweep's metrics share a few), not one per version.
+    scopes: dict[tuple[Any, Any], list[int]] = defaultdict(list)
+    for version, _values, periods, areas in items:
+        key = (None if periods is None else tuple(periods), None if areas is None else tuple(areas))
+        scopes[key].append(version.pk)
     scope = Q(pk__in=[])
-    for version, _values, periods in items:
-        if periods is None:
-            scope |= Q(version=version)
-        else:
-            scope |= Q(version=version, period_start__in=periods)
+    for (periods, areas), versions in scopes.items():
+        part = Q(version__in=versions)
+        if periods is not None:
+            part &= Q(period_start__in=periods)
+        if areas is not None:
+            part &= Q(area__isnull=True) | Q(area__in=areas)
+        scope |= part
     rows = (
         MetricValue.objects.filter(scope)
-        .values_list("version", "period_start", "area", "pk", "value")
+        .values_list("version", "period_start", "area", "pk", "value", "partners")
         .iterator(chunk_size=5000)
     )
-    existing: dict[tuple[int, datetime.date, int | None], tuple[int, Decimal | None]] = {
-        (version, start, area): (pk, value) for version, start, area, pk, value in rows
+    existing: dict[tuple[int, datetime.date, int | None], tuple[int, Decimal | None, Any]] = {
+        (version, start, area): (pk, value, partners)
+        for version, start, area, pk, value, partners in rows
     }
     old: list[int] = []
     new: list[MetricValue] = []
     now = timezone.now()
-    for version, values, _periods in items:
+    for version, values, _periods, _areas in items:
         for computed in values:
+            partners = None if computed.partners is None else list(computed.partners)
             stored = existing.pop((version.pk, computed.period_start, computed.area_id), None)
-            if stored is not None and stored[1] == computed.value:
+            if stored is not None and stored[1:] == (computed.value, partners):
                 continue
             if stored is not None:
                 old.append(stored[0])
@@ -383,9 +514,10 @@ def store_many(
                     area_id=computed.area_id,
                     value=computed.value,
                     computed_at=now,
+                    partners=partners,
                 )
             )
-    removed = [pk for pk, _value in existing.values()]
+    removed = [pk for pk, _value, _partners in existing.values()]
     old += removed
     for chunk in range(0, len(old), DELETE_CHUNK):
         MetricValue.objects.filter(pk__in=old[chunk : chunk + DELETE_CHUNK]).delete()
@@ -403,9 +535,9 @@ DELETE_CHUNK = 900
 def recompute_all() -> int:
     """Recompute every metric over all of history; activity metrics share their queries.
 
-    The activity metrics' values are replaced together, in one transaction holding their row
-    locks; then each manual metric and each ratio in a transaction of its own. A metric whose
-    own recompute is running meanwhile is left to it.
+    The activity metrics are locked (leaving any whose own recompute is running to it), then
+    computed and their values replaced together, in one transaction; then each manual metric
+    and each ratio in a transaction of its own.
     """
     today = timezone.localdate()
     span = history_span(today)
@@ -414,15 +546,16 @@ def recompute_all() -> int:
         Metric.objects.filter(current_version__isnull=False).select_related("current_version")
     )
     activity_metrics = [m for m in metrics if m.kind == Metric.Kind.ACTIVITY]
-    computed = compute_activity_versions([m.version for m in activity_metrics], span)
     written = 0
     if activity_metrics:
         with transaction.atomic():
-            _done_metrics, written = _store_together(
-                activity_metrics,
-                {m.pk: computed[m.version.pk] for m in activity_metrics},
-                {m.pk: None for m in activity_metrics},
-                marks,
+            done = _lock(activity_metrics)
+            computed = compute_activity_versions([m.version for m in done], span)
+            done_ids = {m.pk for m in done}
+            written = _store_done(
+                done,
+                [Replace(m.version, computed[m.version.pk], None) for m in done],
+                [pk for pk, metric_id in marks if metric_id in done_ids],
             )
     # Manual metrics and ratios after the activity metrics: ratios read the values stored.
     for kind in (Metric.Kind.MANUAL, Metric.Kind.RATIO):
@@ -435,28 +568,34 @@ def recompute_all() -> int:
     return written
 
 
-def _store_together(
-    metrics: Sequence[Metric],
-    values: Mapping[int, Sequence[ComputedValue]],
-    periods: Mapping[int, list[datetime.date] | None],
-    marks: Sequence[tuple[int, int]],
-) -> tuple[list[Metric], int]:
-    """In the current transaction: lock the metrics (leaving those whose own recompute holds
-    the lock to it), make their stored values equal these (of the given periods, or all),
-    drop the (mark id, metric id) marks read before computing, and note when. Returns the
-    metrics done and the rows written."""
+def _lock(metrics: Sequence[Metric]) -> list[Metric]:
+    """Lock the metrics' rows for the current transaction, leaving those whose own recompute
+    holds the lock to it. Returns the metrics locked.
+
+    Taken before anything is read: a recompute after an edit builds on the stored values,
+    which nobody else may change until it has written its own.
+    """
     locked = set(
         Metric.objects.select_for_update(no_key=True, skip_locked=True)
         .filter(pk__in=[m.pk for m in metrics])
         .values_list("pk", flat=True)
     )
-    done = [m for m in metrics if m.pk in locked]
-    items = [(m.version, values[m.pk], periods[m.pk]) for m in done]
-    # A few metrics at a time: the rows of all of them at once would take a lot of memory.
-    written = sum(store_many(group) for group in batched(items, STORE_GROUP, strict=False))
-    _delete_marks([pk for pk, metric_id in marks if metric_id in locked])
-    Metric.objects.filter(pk__in=locked).update(computed_at=timezone.now())
-    return done, written
+    return [m for m in metrics if m.pk in locked]
+
+
+def _store_done(metrics: Sequence[Metric], items: Sequence[Replace], mark_ids: list[int]) -> int:
+    """In the current transaction, holding the metrics' locks: make their stored values equal
+    the items, drop the marks read before computing, and note when. Returns the rows written."""
+    # Over all of history, a few metrics at a time: the rows of all of them at once would take
+    # a lot of memory. A few periods of all of them together are few rows.
+    if all(item.periods is not None for item in items):
+        groups: Iterable[Sequence[Replace]] = [items]
+    else:
+        groups = batched(items, STORE_GROUP, strict=False)
+    written = sum(store_many(group) for group in groups)
+    _delete_marks(mark_ids)
+    Metric.objects.filter(pk__in=[m.pk for m in metrics]).update(computed_at=timezone.now())
+    return written
 
 
 def _lock_unless_busy(metric: Metric) -> bool:
