@@ -126,15 +126,18 @@ def _months(ranges: Ranges) -> int:
 
 @dataclass(frozen=True)
 class Only:
-    """A restriction of the rows read to those in some areas, or (activities only) to those
-    linked to some partners: what a recompute after an edit needs to read again."""
+    """A restriction of the rows read: to some rows, to those in some areas, or (activities
+    only) to those linked to some partners. What a recompute after an edit reads again."""
 
     model: type[Activity] | type[Signal]
+    ids: Sequence[int] | None = None
     areas: Sequence[int] | None = None
     partners: Sequence[int] | None = None
 
     def condition(self, alias: str) -> Sql:
         parts = []
+        if self.ids is not None:
+            parts.append(_in(f"{alias}.id", self.ids or [0]))
         if self.areas is not None:
             parts.append(_in(f"{alias}.area_id", self.areas or [0]))
         if self.partners is not None:  # activities only: signals have no partners
@@ -203,14 +206,13 @@ def _chosen(table: str, ranges: Ranges, only: Only | None) -> tuple[Sql, str]:
     """
     if only is None:
         return Sql(), table
-    dates = _dates("c.date", ranges)
     rows = only.condition("c")
-    return (
-        Sql(f"WITH {CHOSEN} AS (SELECT * FROM {table} c WHERE {dates.text}", dates.params).add(
-            f" AND {rows.text}) ", *rows.params
-        ),
-        CHOSEN,
-    )
+    if ranges:
+        dates = _dates("c.date", ranges)
+        rows = Sql(f"{dates.text} AND {rows.text}", [*dates.params, *rows.params])
+    return Sql(
+        f"WITH {CHOSEN} AS (SELECT * FROM {table} c WHERE {rows.text}) ", rows.params
+    ), CHOSEN
 
 
 def _for_few_rows(cursor: Any) -> None:
@@ -303,29 +305,61 @@ def monthly_cells(
 ) -> list[tuple[datetime.date, int, list[Any]]]:
     """(first day of the month, area id, one value per definition) for every month and area
     of the ranges that has rows (of the rows ``only`` allows, when given)."""
+    return [cell[1:] for cell in _monthly(model, definitions, ranges, areas, only, per_row=False)]
+
+
+def row_cells(
+    model: type[Activity] | type[Signal],
+    definitions: Sequence[ActivityDefinition],
+    rows: Sequence[int],
+    areas: AreaTree,
+) -> dict[int, tuple[datetime.date, int, list[Any]]]:
+    """What each of these rows counts for each definition: its month, its area and one value
+    per definition (0 or empty where it does not count). Rows that no longer exist are left
+    out."""
+    only = Only(model, ids=rows)
+    return {
+        row: (month, area, values)
+        for row, month, area, values in _monthly(model, definitions, [], areas, only, per_row=True)
+    }
+
+
+def _monthly(
+    model: type[Activity] | type[Signal],
+    definitions: Sequence[ActivityDefinition],
+    ranges: Ranges,
+    areas: AreaTree,
+    only: Only | None,
+    *,
+    per_row: bool,
+) -> list[tuple[Any, datetime.date, int, list[Any]]]:
+    """monthly_cells(), grouped by row too when per_row (the row id first, else None)."""
     table = model._meta.db_table
     flags = _Flags(_links(model))
     aggregates = [_cell_aggregate(d, _row_condition(d, flags, areas)) for d in definitions]
     year, month = _month("r.date")
-    dates = _dates("r.date", ranges)
     joins = flags.joins(table, ranges, only)
     sql, source = _chosen(table, ranges, only)
-    sql.add("SELECT ").add(year.text, *year.params).add(", ").add(month.text, *month.params)
-    sql.add(", r.area_id")
+    group = Sql("r.id, " if per_row else "").add(year.text, *year.params).add(", ")
+    group.add(month.text, *month.params).add(", r.area_id")
+    sql.add("SELECT ").add(group.text, *group.params)
     for aggregate in aggregates:
         sql.add(", ").add(aggregate.text, *aggregate.params)
     sql.add(f" FROM {source} r").add(joins.text, *joins.params)
     if only is None:  # (the chosen rows are those of the dates already)
+        dates = _dates("r.date", ranges)
         sql.add(f" WHERE {dates.text}", *dates.params)
-    sql.add(f" GROUP BY {year.text}, {month.text}, r.area_id", *year.params, *month.params)
+    sql.add(f" GROUP BY {group.text}", *group.params)
     with connection.cursor() as cursor:
         if only is not None:
             _for_few_rows(cursor)
         cursor.execute(sql.text, sql.params)
-        rows = cursor.fetchall()
+        found = cursor.fetchall()
+    if not per_row:
+        found = [(None, *cell) for cell in found]
     return [
-        (datetime.date(int(y), int(m), 1), area, [_number(v) for v in values])
-        for y, m, area, *values in rows
+        (row, datetime.date(int(y), int(m), 1), area, [_number(v) for v in values])
+        for row, y, m, area, *values in found
     ]
 
 
@@ -341,32 +375,62 @@ def partner_cells(
     areas: AreaTree,
     only: Only | None = None,
 ) -> Iterator[tuple[datetime.date, int, int, list[int]]]:
-    """(first day of the month, area id, partner id, one 0/1 per definition) for every
-    distinct partner met in each month and area of the ranges; 1 when one of the partner's
-    activities there counts for the definition. With ``only``, just the partners and areas it
-    names."""
+    """(first day of the month, area id, partner id, one count per definition) for every
+    distinct partner met in each month and area of the ranges: how many of the partner's
+    activities there count for the definition. With ``only``, just the rows it allows (and
+    of the partners' links, those partners)."""
+    for _row, month, area, partner, counts in _partners(
+        definitions, ranges, areas, only, per_row=False
+    ):
+        yield month, area, partner, counts
+
+
+def row_partners(
+    definitions: Sequence[ActivityDefinition], rows: Sequence[int], areas: AreaTree
+) -> dict[int, tuple[datetime.date, int, list[list[int]]]]:
+    """The partners each of these activities counts for each definition: its month, its area
+    and, per definition, the partners it counts (none where it does not count)."""
+    found: dict[int, tuple[datetime.date, int, list[list[int]]]] = {}
+    only = Only(Activity, ids=rows)
+    for row, month, area, partner, counts in _partners(definitions, [], areas, only, per_row=True):
+        counted = found.setdefault(row, (month, area, [[] for _definition in definitions]))[2]
+        for index, count in enumerate(counts):
+            if count:
+                counted[index].append(partner)
+    return found
+
+
+def _partners(
+    definitions: Sequence[ActivityDefinition],
+    ranges: Ranges,
+    areas: AreaTree,
+    only: Only | None,
+    *,
+    per_row: bool,
+) -> Iterator[tuple[Any, datetime.date, int, int, list[int]]]:
+    """partner_cells(), grouped by row too when per_row (the row id first, else None)."""
     table = Activity._meta.db_table
     partners = _link(Activity, "partners")
     flags = _Flags(_links(Activity))
     conditions = [_row_condition(d, flags, areas) for d in definitions]
     year, month = _month("r.date")
     # The chosen rows are those of the dates already; of the partners' links, those partners.
-    dates = Sql("1 = 1") if only is not None else _dates("r.date", ranges)
+    where = Sql("1 = 1") if only is not None else _dates("r.date", ranges)
     if only is not None and only.partners is not None:
-        dates = _in(partners.value, only.partners or [0])
+        where = _in(partners.value, only.partners or [0])
     joins = flags.joins(table, ranges, only)
     sql, source = _chosen(table, ranges, only)
-    sql.add("SELECT ").add(year.text, *year.params).add(", ").add(month.text, *month.params)
-    sql.add(f", r.area_id, {partners.value}")
+    group = Sql("r.id, " if per_row else "").add(year.text, *year.params).add(", ")
+    group.add(month.text, *month.params).add(f", r.area_id, {partners.value}")
+    sql.add("SELECT ").add(group.text, *group.params)
     for condition in conditions:
         if condition is None:
-            sql.add(", 1")
+            sql.add(", COUNT(*)")
         else:
-            sql.add(f", MAX(CASE WHEN {condition.text} THEN 1 ELSE 0 END)", *condition.params)
+            sql.add(f", SUM(CASE WHEN {condition.text} THEN 1 ELSE 0 END)", *condition.params)
     sql.add(f" FROM {source} r JOIN {partners.table} l ON l.{partners.owner} = r.id")
-    sql.add(joins.text, *joins.params).add(f" WHERE {dates.text}", *dates.params)
-    sql.add(f" GROUP BY {year.text}, {month.text}, r.area_id, {partners.value}")
-    sql.params += [*year.params, *month.params]
+    sql.add(joins.text, *joins.params).add(f" WHERE {where.text}", *where.params)
+    sql.add(f" GROUP BY {group.text}", *group.params)
     months: dict[tuple[int, int], datetime.date] = {}
     with connection.cursor() as cursor:
         if only is not None:
@@ -374,6 +438,9 @@ def partner_cells(
         cursor.execute(sql.text, sql.params)
         # In chunks: there can be hundreds of thousands of rows, and the caller folds them.
         while rows := cursor.fetchmany(FETCH_CHUNK):
-            for y, m, area, partner, *flags in rows:
+            for found in rows:
+                row, (y, m, area, partner, *counts) = (
+                    (found[0], found[1:]) if per_row else (None, found)
+                )
                 first = months.get((y, m)) or months.setdefault((y, m), datetime.date(y, m, 1))
-                yield first, area, partner, flags
+                yield row, first, area, partner, counts

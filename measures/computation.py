@@ -16,14 +16,14 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from django.db.models import Q
 
 from goals.models import Strategy
-from measures.cells import AreaTree, Only, monthly_cells, partner_cells
+from measures.cells import AreaTree, monthly_cells, partner_cells
 from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
 from measures.models import VALUE_QUANTUM, Measurement, Metric, MetricValue, MetricVersion
 from measures.periods import next_period, period_start, periods_between
@@ -36,13 +36,11 @@ BASIC_DISTRICT = Area.Level.BASIC_DISTRICT
 
 
 class ComputedValue(NamedTuple):
-    """A value of a metric for one period, in all areas (area_id None) or in one area; for
-    distinct partners in all areas, also the partners counted (see MetricValue.partners)."""
+    """A value of a metric for one period, in all areas (area_id None) or in one area."""
 
     period_start: datetime.date
     area_id: int | None
     value: Decimal | None
-    partners: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +110,9 @@ def area_tree() -> dict[int, tuple[str, int | None]]:
     }
 
 
-def _groups(areas: dict[int, tuple[str, int | None]]) -> dict[int, tuple[int | None, int | None]]:
+def area_groups(
+    areas: dict[int, tuple[str, int | None]],
+) -> dict[int, tuple[int | None, int | None]]:
     """Each area's basic district and sub-district, as far as it lies in one.
 
     A sub-district counts for itself and for its basic district; a basic district for itself;
@@ -165,7 +165,7 @@ def compute_periods(
     ]
     results: dict[Any, list[ComputedValue]] = {item[0]: [] for item in items}
     areas = area_tree() if members else {}
-    keys = _Keys(_groups(areas))
+    keys = Keys(area_groups(areas))
     for source, batch in _batches(members):
         if source == "partners":
             _compute_partners(batch, areas, keys, results)
@@ -221,7 +221,7 @@ def _months(members: Sequence[_Member]) -> set[datetime.date]:
 Key = tuple[datetime.date, int | None]  # (period start, area id or None for all areas)
 
 
-class _Keys:
+class Keys:
     """The keys a month's cell in an area adds to, for one period length: the period in all
     areas, in its basic district and in its sub-district. Remembered, as members share them."""
 
@@ -249,20 +249,10 @@ class _Keys:
         return {period: [self(cell[0], cell[1], period) for cell in cells] for period in periods}
 
 
-def _values(
-    starts: frozenset[datetime.date],
-    totals: dict[Key, Any],
-    partners: dict[datetime.date, tuple[int, ...]] | None = None,
-) -> list[ComputedValue]:
-    """All areas for every period (zero included, with the partners counted when given);
-    areas where not zero."""
+def _values(starts: frozenset[datetime.date], totals: dict[Key, Any]) -> list[ComputedValue]:
+    """All areas for every period (zero included); areas where not zero."""
     values = [
-        ComputedValue(
-            start,
-            None,
-            Decimal(totals.get((start, None), 0)),
-            None if partners is None else partners.get(start, ()),
-        )
+        ComputedValue(start, None, Decimal(totals.get((start, None), 0)))
         for start in sorted(starts)
     ]
     values += [
@@ -276,7 +266,7 @@ def _values(
 def _roll_up(
     members: Sequence[_Member],
     cells: Sequence[tuple[datetime.date, int, list[Any]]],
-    keys: _Keys,
+    keys: Keys,
 ) -> list[list[ComputedValue]]:
     """Each member's values from the monthly cells (its value is the member's index-th of
     each cell), per period for all areas, per basic district and per sub-district."""
@@ -307,9 +297,9 @@ def _roll_up(
 def _partner_masks(
     members: Sequence[_Member],
     cells: Iterable[tuple[datetime.date, int, int, list[int]]],
-    keys: _Keys,
-) -> tuple[list[int], list[dict[Key, int]]]:
-    """Each member's partners per period and area as bit sets, and the partner of each bit."""
+    keys: Keys,
+) -> list[dict[Key, int]]:
+    """Each member's partners per period and area as bit sets (one bit per partner)."""
     bits: dict[int, int] = {}
     per_cell: dict[tuple[datetime.date, int], list[int]] = {}
     for month, area, partner, flags in cells:
@@ -328,223 +318,44 @@ def _partner_masks(
                 for key in keys(month, area, member.period):
                     member_found[key] |= mask
         found.append(member_found)
-    return list(bits), found
-
-
-def _partners_of(mask: int, ids: Sequence[int]) -> tuple[int, ...]:
-    return tuple(sorted(ids[bit] for bit in range(mask.bit_length()) if mask >> bit & 1))
+    return found
 
 
 def _compute_partners(
     members: Sequence[_Member],
     areas: dict[int, tuple[str, int | None]],
-    keys: _Keys,
+    keys: Keys,
     results: dict[Any, list[ComputedValue]],
 ) -> None:
     """Distinct partners: the database lists the partners met per month and area; each
     member's partners per month and area, then per period and area, are collected as bit sets
-    (one bit per partner). The all-areas values keep the partners they counted."""
+    (one bit per partner)."""
     cells = partner_cells([m.definition for m in members], _month_ranges(members), areas)
-    ids, found = _partner_masks(members, cells, keys)
-    for member, member_found in zip(members, found, strict=True):
-        counts = {key: mask.bit_count() for key, mask in member_found.items()}
-        partners = {
-            start: _partners_of(mask, ids)
-            for (start, area), mask in member_found.items()
-            if area is None
-        }
-        results[member.key] += _values(member.starts, counts, partners)
+    for member, found in zip(members, _partner_masks(members, cells, keys), strict=True):
+        counts = {key: mask.bit_count() for key, mask in found.items()}
+        results[member.key] += _values(member.starts, counts)
 
 
-# --- After an edit: the edited rows' districts only -----------------------------------------
+# --- Districts ------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class LocalItem:
-    """Periods of a metric version in which only the rows of some areas changed (the areas an
-    edit named), and, for distinct partners, only the presence of some partners."""
-
-    key: Hashable
-    version: int
-    period: str
-    definition: ActivityDefinition
-    starts: frozenset[datetime.date]
-    areas: frozenset[int]
-    partners: frozenset[int] = frozenset()
-
-
-# Beyond this share of all areas, reading the districts' rows saves little: compute the periods.
-LOCAL_AREAS = 0.5
 
 REST = 0  # the "district" of the areas outside every basic district (the whole city)
 
-Local = tuple[list[ComputedValue], list[int] | None]  # values, and the areas they replace
-
 
 def _district(area: int, tree: AreaTree) -> int:
+    """The basic district an area counts for (REST for the areas outside them)."""
     level, parent = tree.get(area, ("", None))
     if level == SUB_DISTRICT and parent is not None:
         return parent
     return area if level == BASIC_DISTRICT else REST
 
 
-def _read_areas(districts: frozenset[int], tree: AreaTree) -> list[int]:
-    """The areas whose rows make up the districts' values."""
-    return sorted(area for area in tree if _district(area, tree) in districts)
-
-
 def district_areas(areas: Iterable[int], tree: AreaTree | None = None) -> list[int]:
-    """The areas of the districts (see compute_local) that these areas lie in; ``tree``
-    saves reading the areas again (see area_tree)."""
+    """The areas of the basic districts that these areas lie in (a basic district and its
+    sub-districts); ``tree`` saves reading the areas again (see area_tree)."""
     tree = area_tree() if tree is None else tree
-    return _read_areas(frozenset(_district(area, tree) for area in areas), tree)
-
-
-def compute_local(items: Sequence[LocalItem]) -> dict[Any, Local]:
-    """Values of the items' periods after an edit, reading only the edited districts' rows.
-
-    An activity counts for its own sub-district, its basic district and all areas, nowhere
-    else. So the values of the districts an edit touched are computed again from their rows
-    alone, and the all-areas value follows from what is stored:
-
-        all areas = stored all areas - the districts' stored values + their new values
-
-    (the areas outside basic districts counting as one more district, whose stored value is
-    what the basic districts leave of the all-areas value). Distinct areas add up the same way.
-    Distinct partners do not; their all-areas value is the stored set of partners counted,
-    with the edited activities' partners looked up again in the period.
-
-    Returns each item's values and the areas whose values they replace, with the all-areas
-    values; an item whose stored values cannot be built on (never computed, or too many areas
-    touched) is computed over its whole periods instead, and replaces every area (None).
-    """
-    tree = area_tree() if items else {}
-    keys = _Keys(_groups(tree))
-    results: dict[Any, Local] = {}
-    districts = {item.key: frozenset(_district(a, tree) for a in item.areas) for item in items}
-    read = {key: _read_areas(found, tree) for key, found in districts.items()}
-    stored = _stored_for(items, districts)
-    whole = [
-        item
-        for item in items
-        if len(read[item.key]) > LOCAL_AREAS * len(tree)
-        or any((item.version, start) not in stored.totals for start in item.starts)
-        or (
-            item.definition.aggregation == Aggregation.PARTNERS
-            and any(stored.partners.get((item.version, start)) is None for start in item.starts)
-        )
-    ]
-    computed = compute_periods([(i.key, i.period, i.definition, i.starts) for i in whole])
-    results.update((key, (values, None)) for key, values in computed.items())
-    batches: dict[tuple[str, frozenset[int]], list[LocalItem]] = defaultdict(list)
-    for item in items:
-        if item.key not in results:
-            batches[_source(item.definition), districts[item.key]].append(item)
-    for (source, found), batch in batches.items():
-        members = [_Member(i.key, i.period, i.definition, i.starts) for i in batch]
-        model: type[Activity] | type[Signal] = Signal if source == "signals" else Activity
-        areas = read[batch[0].key]
-        only = Only(model, areas=areas)
-        if source == "partners":
-            values = _local_partners(batch, members, tree, keys, only, stored)
-        else:
-            cells = monthly_cells(
-                model, [m.definition for m in members], _month_ranges(members), tree, only
-            )
-            values = [
-                _rebase(item, rolled, found, stored)
-                for item, rolled in zip(batch, _roll_up(members, cells, keys), strict=True)
-            ]
-        for item, item_values in zip(batch, values, strict=True):
-            results[item.key] = (item_values, areas)
-    return results
-
-
-@dataclass
-class _Stored:
-    """What is stored of the items' periods: all-areas values (and partners), district values."""
-
-    totals: dict[tuple[int, datetime.date], Decimal] = field(default_factory=dict)
-    partners: dict[tuple[int, datetime.date], list[int] | None] = field(default_factory=dict)
-    districts: dict[tuple[int, datetime.date], dict[int, Decimal]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
-
-
-def _stored_for(items: Sequence[LocalItem], districts: dict[Any, frozenset[int]]) -> _Stored:
-    stored = _Stored()
-    if not items:
-        return stored
-    basics = sorted({d for found in districts.values() for d in found if d != REST})
-    # The whole city's "district" is what all basic districts leave: their values are needed.
-    every_basic = [i.version for i in items if REST in districts[i.key]]
-    rows = MetricValue.objects.filter(
-        version__in={i.version for i in items},
-        period_start__in={start for i in items for start in i.starts},
-    ).filter(
-        Q(area__isnull=True)
-        | Q(area__in=basics)
-        | Q(version__in=every_basic, area__level=BASIC_DISTRICT)
-    )
-    for version, start, area, value, partners in rows.values_list(
-        "version", "period_start", "area", "value", "partners"
-    ):
-        if area is None:
-            stored.totals[version, start] = value or Decimal(0)
-            stored.partners[version, start] = partners
-        else:
-            stored.districts[version, start][area] = value or Decimal(0)
-    return stored
-
-
-def _rebase(
-    item: LocalItem, rolled: list[ComputedValue], found: frozenset[int], stored: _Stored
-) -> list[ComputedValue]:
-    """The districts' values as computed, and all areas from the stored all-areas value."""
-    values = []
-    for value in rolled:
-        if value.area_id is not None:
-            values.append(value)
-            continue
-        total = stored.totals[item.version, value.period_start]
-        by_district = stored.districts.get((item.version, value.period_start), {})
-        before = sum((by_district.get(d, Decimal(0)) for d in found if d != REST), Decimal(0))
-        if REST in found:
-            before += total - sum(by_district.values(), Decimal(0))
-        values.append(value._replace(value=total - before + (value.value or 0)))
-    return values
-
-
-def _local_partners(
-    batch: Sequence[LocalItem],
-    members: Sequence[_Member],
-    tree: dict[int, tuple[str, int | None]],
-    keys: _Keys,
-    only: Only,
-    stored: _Stored,
-) -> list[list[ComputedValue]]:
-    """Distinct partners of the districts from their rows; in all areas, the stored partners
-    with the edited activities' partners looked up again."""
-    definitions = [m.definition for m in members]
-    ranges = _month_ranges(members)
-    _ids, found = _partner_masks(members, partner_cells(definitions, ranges, tree, only), keys)
-    asked = sorted({p for item in batch for p in item.partners})
-    met_ids, met = _partner_masks(
-        members,
-        partner_cells(definitions, ranges, tree, Only(Activity, partners=asked)) if asked else [],
-        keys,
-    )
-    results = []
-    for item, member, member_found, member_met in zip(batch, members, found, met, strict=True):
-        counts = {key: mask.bit_count() for key, mask in member_found.items() if key[1]}
-        partners = {}
-        for start in item.starts:
-            kept = set(stored.partners[item.version, start] or ()) - item.partners
-            now = set(_partners_of(member_met.get((start, None), 0), met_ids))
-            partners[start] = tuple(sorted(kept | (now & item.partners)))
-            counts[start, None] = len(partners[start])
-        results.append(_values(member.starts, counts, partners))
-    return results
+    districts = {_district(area, tree) for area in areas}
+    return sorted(area for area in tree if _district(area, tree) in districts)
 
 
 # --- Manual and ratio metrics ---------------------------------------------------------------

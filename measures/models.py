@@ -196,10 +196,6 @@ class MetricValue(models.Model):
     sub-districts) or a sub-district. ``value`` is empty when there is no data, e.g. a ratio
     whose denominator is zero. ``computed_at`` is when the value was written: a recompute
     that finds the same value leaves the row as it is.
-
-    ``partners`` is kept only on the all-areas values of a distinct-partners metric: the ids
-    of the partners counted. An edit then changes the count by looking up the edited
-    activity's partners alone, where counting them again would read the whole period.
     """
 
     version = models.ForeignKey(
@@ -222,7 +218,6 @@ class MetricValue(models.Model):
         blank=True,
     )
     computed_at = models.DateTimeField(_("computed at"))
-    partners = models.JSONField(_("partners counted"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("metric value")
@@ -292,11 +287,12 @@ class StalePeriod(models.Model):
     Written in the same transaction as the change that made it stale; deleted by the
     recompute that replaced the values. An empty period means the whole history.
 
-    A mark written for an edit of the log names the edited row's area: only the values of
-    that area's basic district (and of all areas together) changed, and the recompute reads
-    only that district's rows. A mark without an area makes the whole period stale. Marks of
-    a distinct-partners metric also list the edited activity's partners (see
-    MetricValue.partners).
+    A mark written for an edit of the log names the edited row (an activity, or a signal for
+    a metric of signals), its area, and in ``before`` what the row counted for the metric
+    before the edit (see changes.Contribution; {} for nothing). Only the first mark of a row
+    since the last recompute holds ``before``; later ones leave it empty. The recompute then
+    changes the stored values by the difference instead of reading the periods again. A mark
+    without a row makes the period stale (in all areas, or in the area's basic district).
     """
 
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="stale_periods")
@@ -304,7 +300,8 @@ class StalePeriod(models.Model):
     area = models.ForeignKey(
         Area, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    partners = models.JSONField(default=list, blank=True)
+    row = models.BigIntegerField(null=True, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
     marked_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

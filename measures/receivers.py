@@ -8,8 +8,10 @@ signals; the nightly recompute covers them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from measures import services
@@ -22,65 +24,83 @@ LOGGED = (Activity, Signal)
 COUNTED_LINKS = ("themes", "goals", "means", "partners")
 
 
-def remember_old_place(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """Before an edit, note the saved date and area: moving an activity makes both stale."""
-    instance._measures_old_place = None
-    if instance.pk:
-        instance._measures_old_place = (
-            sender.objects.filter(pk=instance.pk).values_list("date", "area").first()
-        )
+def _places(model: Any, rows: Iterable[int]) -> dict[int, tuple[Any, Any]]:
+    """Each row's (date, area), locked for the rest of the transaction, so that what it counts
+    now stays what it counted before the edit until the edit commits."""
+    query = model.objects.filter(pk__in=list(rows))
+    if connection.in_atomic_block:
+        query = query.select_for_update()
+    return {pk: (day, area) for pk, day, area in query.values_list("pk", "date", "area")}
 
 
-def _partners(instance: Any) -> list[int]:
-    if not isinstance(instance, Activity) or instance.pk is None:
-        return []
-    return list(instance.partners.values_list("pk", flat=True))
+def before_save(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Before an edit, note where the row was and what it counted: both are stale after."""
+    if instance.pk is None or not (old := _places(sender, [instance.pk])):
+        instance._measures_old_place = None
+        instance._measures_before = services.log_before_new(sender)
+        return
+    instance._measures_old_place = old[instance.pk]
+    instance._measures_before = services.log_before(sender, [instance.pk])[instance.pk]
 
 
-def log_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+def after_save(sender: Any, instance: Any, **kwargs: Any) -> None:
     places = [(instance.date, instance.area_id)]
     if old := getattr(instance, "_measures_old_place", None):
         places.append(old)
-    services.mark_stale_for_log(
-        places, signals=isinstance(instance, Signal), partners=lambda: _partners(instance)
-    )
+    before = getattr(instance, "_measures_before", None)
+    if before is None:  # saved without the signal before it (e.g. by a fixture loader)
+        before = services.log_before_new(sender)
+    services.mark_log_edit(instance.pk, places, before)
 
 
-def remember_partners(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """Before a delete, note the activity's partners: its links go before it does."""
-    instance._measures_partners = _partners(instance)
+def before_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Before a delete, note what the row counted: its links go before it does."""
+    _places(sender, [instance.pk])
+    instance._measures_before = services.log_before(sender, [instance.pk])[instance.pk]
 
 
-def log_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    services.mark_stale_for_log(
-        [(instance.date, instance.area_id)],
-        signals=isinstance(instance, Signal),
-        partners=lambda: getattr(instance, "_measures_partners", []),
-    )
+def after_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+    before = getattr(instance, "_measures_before", None)
+    if before is not None:
+        services.mark_log_edit(instance.pk, [(instance.date, instance.area_id)], before)
 
 
-def log_links_changed(
-    sender: Any, instance: Any, action: str, pk_set: set[int] | None = None, **kwargs: Any
+def links_changed(
+    sender: Any,
+    instance: Any,
+    action: str,
+    reverse: bool,
+    model: Any,
+    pk_set: set[int] | None = None,
+    **kwargs: Any,
 ) -> None:
-    if not isinstance(instance, LOGGED):
+    """A row's links (or, from the other side, the rows linked to a theme, a goal, a means or
+    a partner) change: before, note what the rows counted; after, mark them."""
+    if isinstance(instance, LOGGED):
+        log_model, rows = type(instance), [instance.pk]
+    elif model in LOGGED:
+        log_model = model
+        if action == "pre_clear":  # the rows still linked, before they are not
+            name = next(
+                f.name for f in model._meta.many_to_many if f.remote_field.through is sender
+            )
+            rows = list(model.objects.filter(**{name: instance}).values_list("pk", flat=True))
+            instance._measures_cleared = rows
+        else:
+            rows = sorted(pk_set or getattr(instance, "_measures_cleared", []))
+    else:
         return
-    of_partners = sender is Activity.partners.through
-    if action == "pre_clear" and of_partners:
-        setattr(instance, "_measures_cleared", _partners(instance))  # noqa: B010
-    if not action.startswith("post_"):
-        return
-
-    def partners() -> set[int]:
-        found = set(_partners(instance))
-        if of_partners:  # those added or removed, or those cleared
-            found |= set(pk_set or ()) | set(getattr(instance, "_measures_cleared", ()))
-        return found
-
-    services.mark_stale_for_log(
-        [(instance.date, instance.area_id)],
-        signals=isinstance(instance, Signal),
-        partners=partners,
-    )
+    if action.startswith("pre_"):
+        instance._measures_links = (
+            _places(log_model, rows),
+            services.log_before(log_model, rows),
+        )
+    elif action.startswith("post_") and (noted := getattr(instance, "_measures_links", None)):
+        places, before = noted
+        for row in rows:
+            if row in places:
+                services.mark_log_edit(row, [places[row]], before[row])
+        instance._measures_links = None
 
 
 def measurement_changed(sender: Any, instance: Measurement, **kwargs: Any) -> None:
@@ -92,16 +112,14 @@ def measurement_changed(sender: Any, instance: Measurement, **kwargs: Any) -> No
 
 def connect() -> None:
     for model in LOGGED:
-        pre_save.connect(remember_old_place, sender=model, dispatch_uid=f"measures-{model}-pre")
-        pre_delete.connect(
-            remember_partners, sender=model, dispatch_uid=f"measures-{model}-pre-delete"
-        )
-        post_save.connect(log_saved, sender=model, dispatch_uid=f"measures-{model}-save")
-        post_delete.connect(log_deleted, sender=model, dispatch_uid=f"measures-{model}-delete")
+        pre_save.connect(before_save, sender=model, dispatch_uid=f"measures-{model}-pre")
+        post_save.connect(after_save, sender=model, dispatch_uid=f"measures-{model}-save")
+        pre_delete.connect(before_delete, sender=model, dispatch_uid=f"measures-{model}-pre-del")
+        post_delete.connect(after_delete, sender=model, dispatch_uid=f"measures-{model}-delete")
     for relation in (*Activity._meta.many_to_many, *Signal._meta.many_to_many):
         if relation.name not in COUNTED_LINKS:
             continue
         through = relation.remote_field.through
-        m2m_changed.connect(log_links_changed, sender=through, dispatch_uid=f"measures-{through}")
+        m2m_changed.connect(links_changed, sender=through, dispatch_uid=f"measures-{through}")
     for signal in (post_save, post_delete):
         signal.connect(measurement_changed, sender=Measurement, dispatch_uid=f"measures-m-{signal}")

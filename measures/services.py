@@ -5,31 +5,30 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import batched
 from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from measures.changes import Change, Contribution, apply_changes, contributions
 from measures.computation import (
     AreaTree,
     ComputedValue,
-    LocalItem,
     Span,
     area_tree,
     compute_activity_versions,
-    compute_local,
     compute_manual,
     compute_periods,
     compute_ratio,
     district_areas,
     history_span,
 )
-from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
+from measures.definitions import ActivityDefinition, RatioDefinition
 from measures.models import (
     Measurement,
     Metric,
@@ -39,6 +38,7 @@ from measures.models import (
     StalePeriod,
 )
 from measures.periods import period_start
+from neighbourhoods.models import Activity, Signal
 
 logger = logging.getLogger(__name__)
 
@@ -151,58 +151,96 @@ def mark_stale(metric_ids: Iterable[int], *, periods: Sequence[datetime.date] | 
     mark_places(metric_ids, [(day, None) for day in days])
 
 
-def mark_places(
-    metric_ids: Iterable[int],
-    places: Iterable[Place],
-    partners: Mapping[int, Sequence[int]] | None = None,
-) -> None:
-    """mark_stale() by (day, area) places: a place with an area makes only that area's
-    district stale in the day's period (see StalePeriod). ``partners`` gives, per metric, the
-    partners to list on its marks."""
+def mark_places(metric_ids: Iterable[int], places: Iterable[Place], *, queue: bool = True) -> None:
+    """mark_stale() by (day, area) places: a place with an area makes only the values of that
+    area's basic district (and of all areas together) stale in the day's period."""
     metric_ids = list(metric_ids)
     places = sorted(set(places), key=lambda p: (p[0] or datetime.date.min, p[1] or 0))
     if not metric_ids or not places:
         return
-    partners = partners or {}
     _add_marks(
         [
-            StalePeriod(
-                metric_id=pk, period_start=day, area_id=area, partners=list(partners.get(pk, []))
-            )
+            StalePeriod(metric_id=pk, period_start=day, area_id=area)
             for pk in metric_ids
             for day, area in places
         ]
     )
-    transaction.on_commit(lambda: queue_recompute(metric_ids))
+    if queue:
+        transaction.on_commit(lambda: queue_recompute(metric_ids))
 
 
 def _add_marks(marks: Sequence[StalePeriod]) -> None:
     StalePeriod.objects.bulk_create(marks, batch_size=2000)
 
 
-def mark_stale_for_log(
-    places: Iterable[Place],
-    *,
-    signals: bool = False,
-    partners: Callable[[], Iterable[int]] = tuple,
-) -> None:
-    """An activity (or, with signals, a signal) in these (day, area) places was saved or
-    deleted: the metrics computed from activities (or from signals) are stale there.
-    ``partners`` gives the partners of the activity (asked only if a metric counts them)."""
-    known = [(day, area) for day, area in places if day is not None]
-    if not known:
-        return
+# --- Edits of the log (activities, signals) -------------------------------------------------
+
+LogModel = type[Activity] | type[Signal]
+Before = dict[int, dict[str, Any] | None]  # metric id: what a row counted (see StalePeriod.before)
+
+
+def log_metrics(model: LogModel) -> list[tuple[int, ActivityDefinition]]:
+    """The metrics computed from the model's rows (activities, or signals), with their current
+    definitions."""
     versions = Metric.objects.filter(
         kind=Metric.Kind.ACTIVITY, current_version__isnull=False
-    ).values_list("pk", "current_version__definition__aggregation")
-    chosen = [
-        (pk, aggregation)
-        for pk, aggregation in versions
-        if (aggregation == Aggregation.SIGNALS) == signals
-    ]
-    counted = [pk for pk, aggregation in chosen if aggregation == Aggregation.PARTNERS]
-    listed = sorted(set(partners())) if counted else []
-    mark_places([pk for pk, _aggregation in chosen], known, {pk: listed for pk in counted})
+    ).values_list("pk", "current_version__definition")
+    definitions = [(pk, ActivityDefinition.from_json(d)) for pk, d in versions]
+    return [(pk, d) for pk, d in definitions if d.on_signals == (model is Signal)]
+
+
+def log_before(model: LogModel, rows: Sequence[int]) -> dict[int, Before]:
+    """Before an edit of these rows (which the caller has locked): what each counts for each
+    metric now, to keep on the edit's marks. None for a metric that an earlier mark of the row
+    already holds it for: that one is what the stored values saw."""
+    metrics = log_metrics(model)
+    if not metrics or not rows:
+        return {row: {} for row in rows}
+    held = set(
+        StalePeriod.objects.filter(
+            row__in=rows, metric__in=[pk for pk, _d in metrics], before__isnull=False
+        ).values_list("row", "metric")
+    )
+    wanted = [(pk, d) for pk, d in metrics if any((row, pk) not in held for row in rows)]
+    found = contributions(model, wanted, rows)
+    return {
+        row: {
+            pk: None
+            if (row, pk) in held
+            else (found[row][pk].to_json() if pk in found[row] else {})
+            for pk, _d in metrics
+        }
+        for row in rows
+    }
+
+
+def log_before_new(model: LogModel) -> Before:
+    """log_before() of a row about to be created: it counted for nothing."""
+    return {pk: {} for pk, _d in log_metrics(model)}
+
+
+def mark_log_edit(row: int, places: Iterable[Place], before: Before) -> None:
+    """After an edit of a log row: mark the metrics of ``before`` (from log_before) stale at
+    the row's places (where it was and where it is), keeping what it counted before, and queue
+    their recompute after the commit."""
+    places = [place for place in dict.fromkeys(places) if place[0] is not None]
+    if not places or not before:
+        return
+    _add_marks(
+        [
+            StalePeriod(
+                metric_id=pk,
+                period_start=day,
+                area_id=area,
+                row=row,
+                before=counted if index == 0 else None,
+            )
+            for pk, counted in before.items()
+            for index, (day, area) in enumerate(places)
+        ]
+    )
+    metric_ids = list(before)
+    transaction.on_commit(lambda: queue_recompute(metric_ids))
 
 
 def queue_recompute(metric_ids: Iterable[int]) -> None:
@@ -223,24 +261,45 @@ def queue_recompute(metric_ids: Iterable[int]) -> None:
 
 # --- Recomputing ----------------------------------------------------------------------------
 
-Mark = tuple[
-    int, int, datetime.date | None, int | None, list[int]
-]  # pk, metric, day, area, partners
+
+class Mark(NamedTuple):
+    pk: int
+    metric: int
+    day: datetime.date | None
+    area: int | None
+    row: int | None
+    before: dict[str, Any] | None
 
 
 def _read_marks(**filters: Any) -> dict[int, list[Mark]]:
-    """The stale marks (of the filters), per metric."""
+    """The stale marks (of the filters), per metric, oldest first."""
     marks: dict[int, list[Mark]] = defaultdict(list)
-    rows = StalePeriod.objects.filter(**filters).values_list(
-        "pk", "metric", "period_start", "area", "partners"
+    rows = (
+        StalePeriod.objects.filter(**filters)
+        .order_by("pk")
+        .values_list("pk", "metric", "period_start", "area", "row", "before")
     )
     for mark in rows:
-        marks[mark[1]].append(mark)
+        marks[mark[1]].append(Mark(*mark))
     return marks
 
 
 def _places(marks: Sequence[Mark]) -> list[Place]:
-    return [(day, area) for _pk, _metric, day, area, _partners in marks]
+    return [(mark.day, mark.area) for mark in marks]
+
+
+def _snapshot(outermost: bool) -> None:
+    """Read everything the recompute reads from one snapshot of the database.
+
+    On PostgreSQL the transaction is REPEATABLE READ: the marks read and the rows read agree,
+    and an edit committed meanwhile is left, its marks with it, to the next recompute (under
+    READ COMMITTED a difference could take in an edit whose marks are still to come, and that
+    edit would count twice). It must be the transaction's first statement; a recompute inside
+    a caller's transaction (a test, a benchmark) reads that transaction's way.
+    """
+    if outermost and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 def recompute_metric(metric_id: int) -> int:
@@ -251,7 +310,9 @@ def recompute_metric(metric_id: int) -> int:
     with no marks left it does nothing.
     Raises MetricBusy if another recompute of the same metric holds it.
     """
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
+        _snapshot(outermost)
         try:
             metric = (
                 Metric.objects.select_for_update(no_key=True, nowait=True, of=("self",))
@@ -276,7 +337,9 @@ def recompute_metric(metric_id: int) -> int:
             written = store(metric.version, values, periods=starts, areas=areas)
             if areas is None:
                 places = [(day, None) for day, _area in places]
-        _done(metric, [mark[0] for mark in marks])
+            if not starts:
+                places = []  # the edits changed none of its values: its ratios stand
+        _done(metric, [mark.pk for mark in marks])
         mark_places(_ratios_using(metric.pk), places)
     return written
 
@@ -287,13 +350,13 @@ def _compute_marked(
     """The metric's values in the periods its marks name: the periods' starts, the values, and
     the areas whose values they replace (None: every area). ``tree``: see area_tree."""
     version = metric.version
-    starts = _stale_starts([mark[2] for mark in marks], version.period)
-    local = all(mark[3] is not None for mark in marks)
-    if metric.kind == Metric.Kind.ACTIVITY and local:
-        values, areas = compute_local([_local_item(metric, marks)])[metric.pk]
-        return starts, values, areas
-    if metric.kind == Metric.Kind.RATIO and local:
-        areas = district_areas((mark[3] for mark in marks if mark[3] is not None), tree)
+    starts = _stale_starts([mark.day for mark in marks], version.period)
+    if metric.kind == Metric.Kind.ACTIVITY and (change := _change(metric, marks)) is not None:
+        applied = apply_changes([change])[metric.pk]
+        if applied is not None:
+            return applied
+    if metric.kind == Metric.Kind.RATIO and all(mark.area is not None for mark in marks):
+        areas = district_areas((mark.area for mark in marks if mark.area is not None), tree)
         span = Span(min(starts), max(starts))
         wanted = set(starts)
         values = [v for v in compute_ratio(version, span, areas) if v.period_start in wanted]
@@ -301,25 +364,30 @@ def _compute_marked(
     return starts, _compute_starts(metric, starts), None
 
 
-def _local_item(metric: Metric, marks: Sequence[Mark]) -> LocalItem:
+def _change(metric: Metric, marks: Sequence[Mark]) -> Change | None:
+    """The edited rows of an activity metric's marks and what each counted before; None when
+    a mark names no row (or, after a lost mark, no mark holds what a row counted)."""
+    before: dict[int, Contribution | None] = {}
+    rows = set()
+    for mark in marks:  # oldest first
+        if mark.row is None:
+            return None
+        rows.add(mark.row)
+        if mark.before is not None and mark.row not in before:
+            before[mark.row] = Contribution.from_json(mark.before)
+    if rows != set(before):
+        return None
     version = metric.version
-    return LocalItem(
-        key=metric.pk,
-        version=version.pk,
-        period=version.period,
-        definition=ActivityDefinition.from_json(version.definition),
-        starts=frozenset(_stale_starts([mark[2] for mark in marks], version.period)),
-        areas=frozenset(mark[3] for mark in marks if mark[3] is not None),
-        partners=frozenset(p for mark in marks for p in mark[4]),
-    )
+    definition = ActivityDefinition.from_json(version.definition)
+    return Change(metric.pk, version.pk, version.period, definition, before)
 
 
 def recompute_stale() -> int:
     """Recompute every metric with stale marks (the periodic sweep). Returns the rows written.
 
-    The activity metrics whose marks name periods are recomputed together, sharing their
-    queries (see computation.compute_periods and compute_local), then the ratios so marked,
-    the ratios they mark included; each group in one transaction that holds the metrics' locks
+    The activity metrics whose marks name periods are recomputed together (see
+    changes.apply_changes, and computation.compute_periods), then the ratios so marked, the
+    ratios they mark included; each group in one transaction that holds the metrics' locks
     from before it reads anything (a metric whose own task holds its lock is left to it).
     Metrics to recompute over all of history, and manual metrics, go one by one.
     """
@@ -338,24 +406,42 @@ def recompute_stale() -> int:
 def _recompute_together(kind: str) -> int:
     """Recompute the metrics of a kind whose marks all name periods, together, in one
     transaction; mark the ratios that use them. Returns the rows written."""
-    marks = _read_marks(metric__kind=kind, period_start__isnull=False)
-    metrics = Metric.objects.filter(
-        pk__in=marks, current_version__isnull=False, computed_at__isnull=False
-    ).exclude(stale_periods__period_start__isnull=True)
-    chosen = list(metrics.select_related("current_version"))
-    if not chosen:
+    candidates = (
+        Metric.objects.filter(
+            kind=kind,
+            current_version__isnull=False,
+            computed_at__isnull=False,
+            stale_periods__isnull=False,
+        )
+        .exclude(stale_periods__period_start__isnull=True)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    ids = list(candidates)
+    if not ids:
         return 0
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        done = _lock(chosen)
-        starts = {m.pk: _stale_starts([k[2] for k in marks[m.pk]], m.version.period) for m in done}
+        _snapshot(outermost)
+        done = _lock(list(Metric.objects.filter(pk__in=ids).select_related("current_version")))
+        marks = _read_marks(metric__in=done)
+        done = [m for m in done if marks.get(m.pk)]
+        if not done:
+            return 0
+        starts = {m.pk: _stale_starts([k.day for k in marks[m.pk]], m.version.period) for m in done}
         activities = [m for m in done if m.kind == Metric.Kind.ACTIVITY]
-        local = [m for m in activities if all(mark[3] is not None for mark in marks[m.pk])]
-        computed = compute_local([_local_item(m, marks[m.pk]) for m in local])
+        changes = [c for m in activities if (c := _change(m, marks[m.pk])) is not None]
+        applied_changes = apply_changes(changes)
+        computed: dict[int, tuple[list[ComputedValue], list[int] | None]] = {}
+        for change in changes:
+            if (applied := applied_changes.get(change.metric)) is not None:
+                starts[change.metric], values, touched = applied
+                computed[change.metric] = (values, touched)
         whole = compute_periods(
             [
                 (m.pk, m.version.period, ActivityDefinition.from_json(m.version.definition), s)
                 for m in activities
-                if m not in local
+                if m.pk not in computed
                 for s in [starts[m.pk]]
             ]
         )
@@ -363,29 +449,26 @@ def _recompute_together(kind: str) -> int:
         tree = area_tree() if len(done) > len(activities) else {}
         for metric in done:
             if metric.kind != Metric.Kind.ACTIVITY:
-                _starts, values, areas = _compute_marked(metric, marks[metric.pk], tree)
+                starts[metric.pk], values, areas = _compute_marked(metric, marks[metric.pk], tree)
                 computed[metric.pk] = (values, areas)
         items = [
             Replace(m.version, computed[m.pk][0], starts[m.pk], computed[m.pk][1]) for m in done
         ]
-        written = _store_done(done, items, [mark[0] for m in done for mark in marks[m.pk]])
+        written = _store_done(done, items, [mark.pk for m in done for mark in marks[m.pk]])
         parts = _ratio_parts()
         ratio_places: dict[int, set[Place]] = defaultdict(set)
         for metric in done:
             replaced = computed[metric.pk][1]
+            if not starts[metric.pk]:
+                continue  # the edits changed none of its values
             for ratio_id in _using(parts, metric.pk):
                 ratio_places[ratio_id] |= {
                     (day, area if replaced is not None else None)
                     for day, area in _places(marks[metric.pk])
                 }
         # The sweep itself recomputes the ratios next: no task is queued for them.
-        _add_marks(
-            [
-                StalePeriod(metric_id=pk, period_start=day, area_id=area)
-                for pk, places in ratio_places.items()
-                for day, area in places
-            ]
-        )
+        for ratio_id, places in ratio_places.items():
+            mark_places([ratio_id], places, queue=False)
     return written
 
 
@@ -489,21 +572,19 @@ def store_many(items: Sequence[Replace]) -> int:
         scope |= part
     rows = (
         MetricValue.objects.filter(scope)
-        .values_list("version", "period_start", "area", "pk", "value", "partners")
+        .values_list("version", "period_start", "area", "pk", "value")
         .iterator(chunk_size=5000)
     )
-    existing: dict[tuple[int, datetime.date, int | None], tuple[int, Decimal | None, Any]] = {
-        (version, start, area): (pk, value, partners)
-        for version, start, area, pk, value, partners in rows
+    existing: dict[tuple[int, datetime.date, int | None], tuple[int, Decimal | None]] = {
+        (version, start, area): (pk, value) for version, start, area, pk, value in rows
     }
     old: list[int] = []
     new: list[MetricValue] = []
     now = timezone.now()
     for version, values, _periods, _areas in items:
         for computed in values:
-            partners = None if computed.partners is None else list(computed.partners)
             stored = existing.pop((version.pk, computed.period_start, computed.area_id), None)
-            if stored is not None and stored[1:] == (computed.value, partners):
+            if stored is not None and stored[1] == computed.value:
                 continue
             if stored is not None:
                 old.append(stored[0])
@@ -514,10 +595,9 @@ def store_many(items: Sequence[Replace]) -> int:
                     area_id=computed.area_id,
                     value=computed.value,
                     computed_at=now,
-                    partners=partners,
                 )
             )
-    removed = [pk for pk, _value, _partners in existing.values()]
+    removed = [pk for pk, _value in existing.values()]
     old += removed
     for chunk in range(0, len(old), DELETE_CHUNK):
         MetricValue.objects.filter(pk__in=old[chunk : chunk + DELETE_CHUNK]).delete()

@@ -1,5 +1,5 @@
-"""After an edit, only the edited activity's districts are read again, and the values still
-equal a recompute of everything (see computation.compute_local)."""
+"""After an edit, the stored values change by what the edited rows count differently, and
+still equal a recompute of everything (see changes.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from tests.factories.partner import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
+TABLE = Activity._meta.db_table
 DAYS = [datetime.date(2025, month, day) for month in (1, 2, 3, 4, 5, 6) for day in (3, 17)]
 
 
@@ -94,11 +95,9 @@ class World:
         }
         return ActivityFactory.create(**{**defaults, **fields})
 
-    def stored(self) -> dict[tuple[int, datetime.date, int | None], tuple[object, object]]:
-        rows = MetricValue.objects.values_list(
-            "version", "period_start", "area", "value", "partners"
-        )
-        return {(v, start, area): (value, partners) for v, start, area, value, partners in rows}
+    def stored(self) -> dict[tuple[int, datetime.date, int | None], object]:
+        rows = MetricValue.objects.values_list("version", "period_start", "area", "value")
+        return {(v, start, area): value for v, start, area, value in rows}
 
     def sweep(self) -> None:
         while StalePeriod.objects.exists():
@@ -141,7 +140,10 @@ def test_every_edit_swept_leaves_the_values_a_full_recompute_would(strategy):
 
     for what, edit in edits(world):
         edit()  # type: ignore[operator]
-        world.sweep()
+        with CaptureQueriesContext(connection) as queries:
+            world.sweep()
+        # By the differences, not by reading the periods again (see the test below).
+        assert not any(f"FROM {TABLE} r" in q["sql"] for q in queries.captured_queries), what
         swept = world.stored()
         assert services.recompute_all() == 0, what
         assert world.stored() == swept, what
@@ -175,30 +177,57 @@ def test_a_recompute_task_after_an_edit_leaves_what_a_full_recompute_would(strat
     assert world.stored() == swept
 
 
-def test_an_edit_marks_the_areas_it_left_and_entered_and_the_partners_it_touched():
+def test_an_edit_marks_where_the_row_was_and_is_and_keeps_what_it_counted_before():
     east = AreaFactory.create()
     west = AreaFactory.create()
     partner = PartnerFactory.create()
     counting = MetricFactory.create(definition={"aggregation": "partners"})
     summing = MetricFactory.create(definition={"aggregation": "participants"})
-    activity = ActivityFactory.create(date=datetime.date(2025, 3, 4), area=east, partners=[partner])
+    activity = ActivityFactory.create(
+        date=datetime.date(2025, 3, 4), area=east, partners=[partner], participants_18_29=5
+    )
     StalePeriod.objects.all().delete()
 
     activity.area = west
+    activity.participants_0_12 = 1
     activity.save()
+    activity.partners.clear()
 
-    marks = StalePeriod.objects.values_list("metric", "area", "partners")
-    assert sorted(marks) == sorted(
-        [
-            (counting.pk, east.pk, [partner.pk]),
-            (counting.pk, west.pk, [partner.pk]),
-            (summing.pk, east.pk, []),
-            (summing.pk, west.pk, []),
-        ]
-    )
+    marks = StalePeriod.objects.order_by("pk").values_list("metric", "area", "row", "before")
+    march = "2025-03-01"
+    assert list(marks) == [
+        # The save: what the activity counted before, on the first mark of each metric.
+        (
+            counting.pk,
+            west.pk,
+            activity.pk,
+            {"month": march, "area": east.pk, "value": "1", "partners": [partner.pk]},
+        ),
+        (counting.pk, east.pk, activity.pk, None),
+        (
+            summing.pk,
+            west.pk,
+            activity.pk,
+            {"month": march, "area": east.pk, "value": "13", "partners": []},
+        ),
+        (summing.pk, east.pk, activity.pk, None),
+        # Clearing the partners: the marks above already hold what it counted before.
+        (counting.pk, west.pk, activity.pk, None),
+        (summing.pk, west.pk, activity.pk, None),
+    ]
 
 
-def test_the_sweep_after_an_edit_reads_only_the_edited_districts_rows(strategy):
+def test_a_new_activity_counted_nothing_before():
+    metric = MetricFactory.create(definition={"aggregation": "activities"})
+
+    activity = ActivityFactory.create(date=datetime.date(2025, 3, 4))
+
+    assert list(StalePeriod.objects.values_list("metric", "row", "before")) == [
+        (metric.pk, activity.pk, {})
+    ]
+
+
+def test_the_sweep_after_an_edit_reads_only_the_edited_rows_areas_and_partners(strategy):
     world = World()
     services.recompute_all()
     world.activities[0].participants_0_12 += 5
@@ -207,12 +236,13 @@ def test_the_sweep_after_an_edit_reads_only_the_edited_districts_rows(strategy):
     with CaptureQueriesContext(connection) as queries:
         world.sweep()
 
-    table = Activity._meta.db_table
-    reads = [q["sql"] for q in queries.captured_queries if f"FROM {table} " in q["sql"]]
+    reads = [q["sql"] for q in queries.captured_queries if f"FROM {TABLE} " in q["sql"]]
     assert reads
-    # Each statement picks the district's rows (or the edited activity's partners' rows) first.
-    assert all("c.area_id IN (" in sql or "x.partner_id IN (" in sql for sql in reads)
-    assert not any(f"FROM {table} r" in sql for sql in reads)
+    # The edited row, the areas it was and is in, or its partners' activities: never a period.
+    assert all(
+        "c.id IN (" in sql or "c.area_id IN (" in sql or "x.partner_id IN (" in sql for sql in reads
+    )
+    assert not any(f"FROM {TABLE} r" in sql for sql in reads)
 
 
 def test_a_period_never_computed_is_computed_whole():
@@ -228,3 +258,15 @@ def test_a_period_never_computed_is_computed_whole():
 
     values = MetricValue.objects.filter(version=metric.version, area=None)
     assert dict(values.values_list("period_start", "value"))[datetime.date(2025, 8, 1)] == 2
+
+
+def test_an_edit_that_changes_no_number_writes_nothing_and_leaves_the_ratios(strategy):
+    world = World()
+    services.recompute_all()
+    activity = world.activities[0]
+    activity.title = "Uusi otsikko"
+    activity.save()
+
+    assert services.recompute_stale() == 0
+
+    assert not StalePeriod.objects.exists()  # no ratio was marked
