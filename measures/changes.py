@@ -274,12 +274,16 @@ def _add_to_stored(
     changes: Sequence[Change], deltas: Mapping[int, Mapping[Key, Decimal]]
 ) -> dict[int, Applied | None]:
     """The stored values of the touched periods and areas, plus the differences."""
-    scope = Q(pk__in=[])
+    # One condition per kind of scope (the metrics of a period length share theirs).
+    scopes: dict[tuple[tuple[datetime.date, ...], tuple[int, ...]], list[int]] = defaultdict(list)
     for change in changes:
-        touched = {start for start, _area in deltas[change.metric]}
-        found = {area for _start, area in deltas[change.metric] if area is not None}
-        scope |= Q(version=change.version, period_start__in=touched) & (
-            Q(area__isnull=True) | Q(area__in=found)
+        touched = sorted({start for start, _area in deltas[change.metric]})
+        found = sorted({area for _start, area in deltas[change.metric] if area is not None})
+        scopes[tuple(touched), tuple(found)].append(change.version)
+    scope = Q(pk__in=[])
+    for (scope_starts, scope_areas), versions in scopes.items():
+        scope |= Q(version__in=versions, period_start__in=scope_starts) & (
+            Q(area__isnull=True) | Q(area__in=scope_areas)
         )
     stored: dict[int, dict[Key, Decimal]] = defaultdict(dict)
     rows = MetricValue.objects.filter(scope).values_list("version", "period_start", "area", "value")

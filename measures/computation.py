@@ -371,38 +371,82 @@ def compute_manual(version: MetricVersion, span: Span) -> list[ComputedValue]:
     return [ComputedValue(start, None, value) for start, value in rows]
 
 
-def compute_ratio(
-    version: MetricVersion, span: Span, areas: Sequence[int] | None = None
-) -> list[ComputedValue]:
-    """Numerator divided by denominator, from their stored values; zero divides to no data.
-    With ``areas``, only all areas together and those areas."""
+def compute_ratio(version: MetricVersion, span: Span) -> list[ComputedValue]:
+    """Numerator divided by denominator, from their stored values; zero divides to no data."""
     definition = RatioDefinition.from_json(version.definition)
-    parts = dict(
-        Metric.objects.filter(pk__in=[definition.numerator, definition.denominator]).values_list(
-            "pk", "current_version"
-        )
-    )
-    numerator_version = parts.get(definition.numerator)
-    denominator_version = parts.get(definition.denominator)
-    if numerator_version is None or denominator_version is None:
+    versions = _part_versions([definition])
+    top, bottom = versions.get(definition.numerator), versions.get(definition.denominator)
+    if top is None or bottom is None:
         return []
-    stored = MetricValue.objects.filter(
-        version__in=[numerator_version, denominator_version],
+    rows = MetricValue.objects.filter(
+        version__in=[top, bottom],
         period_start__gte=period_start(span.first, version.period),
         period_start__lte=span.last,
+    ).values_list("version", "period_start", "area", "value")
+    return _divide(definition, top, rows)
+
+
+def compute_ratios(
+    items: Sequence[tuple[MetricVersion, Sequence[datetime.date], Sequence[int]]],
+) -> list[list[ComputedValue]]:
+    """compute_ratio() of several ratio versions at once, each in the periods that start on
+    the given days, for all areas together and the given areas only."""
+    definitions = [RatioDefinition.from_json(version.definition) for version, _s, _a in items]
+    versions = _part_versions(definitions)
+    scopes: dict[tuple[tuple[datetime.date, ...], tuple[int, ...]], set[int]] = defaultdict(set)
+    for definition, (_version, starts, areas) in zip(definitions, items, strict=True):
+        parts = [versions.get(definition.numerator), versions.get(definition.denominator)]
+        scopes[tuple(starts), tuple(areas)] |= {v for v in parts if v is not None}
+    scope = Q(pk__in=[])
+    for (starts, areas), part_versions in scopes.items():
+        scope |= Q(version__in=part_versions, period_start__in=starts) & (
+            Q(area__isnull=True) | Q(area__in=areas)
+        )
+    stored: dict[int, list[tuple[int, datetime.date, int | None, Decimal | None]]] = defaultdict(
+        list
     )
-    if areas is not None:
-        stored = stored.filter(Q(area__isnull=True) | Q(area__in=areas))
-    rows = stored.values_list("version", "period_start", "area", "value")
+    for row in MetricValue.objects.filter(scope).values_list(
+        "version", "period_start", "area", "value"
+    ):
+        stored[row[0]].append(row)
+    results: list[list[ComputedValue]] = []
+    for definition, (_version, starts, areas) in zip(definitions, items, strict=True):
+        top, bottom = versions.get(definition.numerator), versions.get(definition.denominator)
+        if top is None or bottom is None:
+            results.append([])
+            continue
+        wanted, inside = set(starts), set(areas)
+        rows = [
+            row
+            for row in (*stored[top], *stored[bottom])
+            if row[1] in wanted and (row[2] is None or row[2] in inside)
+        ]
+        results.append(_divide(definition, top, rows))
+    return results
+
+
+def _part_versions(definitions: Iterable[RatioDefinition]) -> dict[int, int]:
+    """The current version of each numerator and denominator metric."""
+    parts = {pk for d in definitions for pk in (d.numerator, d.denominator)}
+    found = Metric.objects.filter(pk__in=parts, current_version__isnull=False)
+    return dict(found.values_list("pk", "current_version"))
+
+
+def _divide(
+    definition: RatioDefinition,
+    numerator_version: int,
+    rows: Iterable[tuple[int, datetime.date, int | None, Decimal | None]],
+) -> list[ComputedValue]:
+    """The ratio per period and area from the parts' (version, start, area, value) rows."""
     numerators: dict[tuple[datetime.date, int | None], Decimal | None] = {}
     denominators: dict[tuple[datetime.date, int | None], Decimal | None] = {}
     for version_id, start, area_id, value in rows:
         target = numerators if version_id == numerator_version else denominators
         target[start, area_id] = value
     results = []
+    scale = 100 if definition.percent else 1
     for key in sorted(set(numerators) | set(denominators), key=lambda k: (k[0], k[1] or 0)):
         top, bottom = numerators.get(key) or Decimal(0), denominators.get(key)
-        scale = 100 if definition.percent else 1
         value = (top / bottom * scale).quantize(VALUE_QUANTUM, ROUND_HALF_UP) if bottom else None
         if key[1] is None or value is not None:
             results.append(ComputedValue(key[0], key[1], value))

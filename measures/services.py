@@ -25,6 +25,7 @@ from measures.computation import (
     compute_manual,
     compute_periods,
     compute_ratio,
+    compute_ratios,
     district_areas,
     history_span,
 )
@@ -151,7 +152,7 @@ def mark_stale(metric_ids: Iterable[int], *, periods: Sequence[datetime.date] | 
     mark_places(metric_ids, [(day, None) for day in days])
 
 
-def mark_places(metric_ids: Iterable[int], places: Iterable[Place], *, queue: bool = True) -> None:
+def mark_places(metric_ids: Iterable[int], places: Iterable[Place]) -> None:
     """mark_stale() by (day, area) places: a place with an area makes only the values of that
     area's basic district (and of all areas together) stale in the day's period."""
     metric_ids = list(metric_ids)
@@ -165,8 +166,7 @@ def mark_places(metric_ids: Iterable[int], places: Iterable[Place], *, queue: bo
             for day, area in places
         ]
     )
-    if queue:
-        transaction.on_commit(lambda: queue_recompute(metric_ids))
+    transaction.on_commit(lambda: queue_recompute(metric_ids))
 
 
 def _add_marks(marks: Sequence[StalePeriod]) -> None:
@@ -356,12 +356,14 @@ def _compute_marked(
         if applied is not None:
             return applied
     if metric.kind == Metric.Kind.RATIO and all(mark.area is not None for mark in marks):
-        areas = district_areas((mark.area for mark in marks if mark.area is not None), tree)
-        span = Span(min(starts), max(starts))
-        wanted = set(starts)
-        values = [v for v in compute_ratio(version, span, areas) if v.period_start in wanted]
-        return starts, values, areas
+        areas = _ratio_areas(marks, tree)
+        return starts, compute_ratios([(version, starts, areas)])[0], areas
     return starts, _compute_starts(metric, starts), None
+
+
+def _ratio_areas(marks: Sequence[Mark], tree: AreaTree | None) -> list[int]:
+    """The areas whose values the parts of a ratio changed: their marks' basic districts."""
+    return district_areas((mark.area for mark in marks if mark.area is not None), tree)
 
 
 def _change(metric: Metric, marks: Sequence[Mark]) -> Change | None:
@@ -447,10 +449,21 @@ def _recompute_together(kind: str) -> int:
         )
         computed.update((pk, (values, None)) for pk, values in whole.items())
         tree = area_tree() if len(done) > len(activities) else {}
+        ratios = [
+            m
+            for m in done
+            if m.kind == Metric.Kind.RATIO and all(k.area is not None for k in marks[m.pk])
+        ]
+        areas = {m.pk: _ratio_areas(marks[m.pk], tree) for m in ratios}
+        divided = compute_ratios([(m.version, starts[m.pk], areas[m.pk]) for m in ratios])
+        for metric, values in zip(ratios, divided, strict=True):
+            computed[metric.pk] = (values, areas[metric.pk])
         for metric in done:
-            if metric.kind != Metric.Kind.ACTIVITY:
-                starts[metric.pk], values, areas = _compute_marked(metric, marks[metric.pk], tree)
-                computed[metric.pk] = (values, areas)
+            if metric.kind != Metric.Kind.ACTIVITY and metric.pk not in computed:
+                starts[metric.pk], values, replaced = _compute_marked(
+                    metric, marks[metric.pk], tree
+                )
+                computed[metric.pk] = (values, replaced)
         items = [
             Replace(m.version, computed[m.pk][0], starts[m.pk], computed[m.pk][1]) for m in done
         ]
@@ -467,8 +480,13 @@ def _recompute_together(kind: str) -> int:
                     for day, area in _places(marks[metric.pk])
                 }
         # The sweep itself recomputes the ratios next: no task is queued for them.
-        for ratio_id, places in ratio_places.items():
-            mark_places([ratio_id], places, queue=False)
+        _add_marks(
+            [
+                StalePeriod(metric_id=ratio_id, period_start=day, area_id=area)
+                for ratio_id, places in ratio_places.items()
+                for day, area in places
+            ]
+        )
     return written
 
 
