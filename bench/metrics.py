@@ -1010,14 +1010,17 @@ def compare(defined: Sequence[Defined], results: Sequence[dict[Any, Any]]) -> li
 # --- Incremental ------------------------------------------------------------------------------
 
 
-def edit_one_activity(count: int) -> tuple[int, datetime.date, datetime.date]:
+def edit_one_activity(count: int) -> tuple[int, datetime.date, datetime.date, Run]:
     """Move one activity to a month four months later (earlier near the end) and change a
-    count, through the ORM, so that the receivers mark both months stale."""
-    from django.db import transaction
+    count, through the ORM, so that the receivers mark both months stale. Also returns what the
+    edit took (its transaction: the save, the stale marks, what the activity counted before)."""
+    from django.db import connection, transaction
 
     from neighbourhoods.models import Activity
 
-    with transaction.atomic():
+    clock = QueryClock()
+    began = time.perf_counter()
+    with connection.execute_wrapper(clock), transaction.atomic():
         activity = Activity.objects.select_for_update().get(pk=count // 2)
         old = activity.date
         months = old.month - 1 + (4 if old < datetime.date(2025, 6, 1) else -4)
@@ -1026,7 +1029,8 @@ def edit_one_activity(count: int) -> tuple[int, datetime.date, datetime.date]:
         activity.participants_18_29 += 3
         activity.version += 1
         activity.save()
-    return activity.pk, old, new
+    took = {"seconds": time.perf_counter() - began, "statements": sum(clock.counts.values())}
+    return activity.pk, old, new, took
 
 
 # --- Measuring and reporting -------------------------------------------------------------------
@@ -1043,6 +1047,8 @@ class Results:
     month_bound: float
     full_other: Run | None = None  # the slower of the two replacing runs
     edit: tuple[int, datetime.date, datetime.date] | None = None
+    edit_took: Run | None = None
+    wrong_after: list[str] | None = None  # after the incremental recompute
     stale_marks: int = 0
     stale_bound: float = 0.0
     incremental: Run | None = None
@@ -1109,12 +1115,12 @@ def measure(url: str, activities: int, computed: Sequence[Defined], timeout: flo
         results.full_other = max(again, key=lambda run: run["seconds"])
         results.wrong = compare(computed, expected)
 
-        results.edit = edit_one_activity(activities)
+        pk, old, new, results.edit_took = edit_one_activity(activities)
+        results.edit = (pk, old, new)
         results.stale_marks = StalePeriod.objects.count()
         month = one_month_sql(results.edit[2])
         month_times = run_bound(cursor, [month] * 5)[0]
         # A second reference: the hand-written queries of every stale metric's stale periods.
-        _pk, old, new = results.edit
         marked = set(StalePeriod.objects.values_list("metric", flat=True))
         stale = [
             bound_sql(d.spec.period, d.definition, sorted({start(old, d), start(new, d)}))
@@ -1128,6 +1134,8 @@ def measure(url: str, activities: int, computed: Sequence[Defined], timeout: flo
         results.month_bound = min(month_times)
         again = run_bound(cursor, stale)[0]
         results.stale_bound = sum(min(a, b) for a, b in zip(stale_times, again, strict=True))
+        # The values after the edit, against the hand-written queries over the edited log.
+        results.wrong_after = compare(computed, run_bound(cursor, queries)[1])
     return results
 
 
@@ -1279,6 +1287,21 @@ def report(
         + "the stale periods' own GROUP BYs: one per stale activity metric over the periods "
         + "the moved activity left and entered (all areas only), each the faster of 2 runs"
     )
+    if r.edit_took:
+        print(
+            f"  the edit itself (its transaction: the save, the stale marks and what the activity "
+            f"counted before): {seconds_text(r.edit_took['seconds'])} in "
+            f"{r.edit_took['statements']} statements"
+        )
+    if r.wrong_after is not None:
+        print(
+            "  after the incremental recompute, "
+            + (
+                "every metric's all-areas values equal its hand-written query's again"
+                if not r.wrong_after
+                else f"DIFFERENT from the hand-written queries: {', '.join(r.wrong_after)}"
+            )
+        )
     if r.wrong is not None:
         print(
             f"  stored values: {MetricValue.objects.count():,}; "

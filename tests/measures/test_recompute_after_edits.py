@@ -14,12 +14,13 @@ from django.test.utils import CaptureQueriesContext
 
 from measures import services
 from measures.models import Metric, MetricValue, Period, StalePeriod
-from neighbourhoods.models import Activity, Area, Partner
+from neighbourhoods.models import Activity, Area, Partner, Signal
 from tests.factories import InequalityThemeFactory
 from tests.factories.activity import ActivityFactory, ActivityTypeFactory
 from tests.factories.area import AreaFactory
 from tests.factories.metric import MetricFactory
 from tests.factories.partner import PartnerFactory
+from tests.factories.signal import SignalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ class World:
     every aggregation, with a log of activities in all of its areas."""
 
     def __init__(self) -> None:
-        self.rng = random.Random(4)
+        self.rng = random.Random(4)  # noqa: S311 (test data, not secrets)
         self.city = AreaFactory.create(level=Area.Level.MUNICIPALITY)
         self.east = AreaFactory.create(level=Area.Level.BASIC_DISTRICT, parent=self.city)
         self.west = AreaFactory.create(level=Area.Level.BASIC_DISTRICT, parent=self.city)
@@ -58,6 +59,14 @@ class World:
         self.types = [ActivityTypeFactory.create(), ActivityTypeFactory.create(name_fi="Ryhmä")]
         self.metrics = self._metrics()
         self.activities = [self.new_activity() for _n in range(24)]
+        self.signals = [
+            SignalFactory.create(
+                date=self.rng.choice(DAYS),
+                area=self.rng.choice(self.areas),
+                themes=self.rng.sample(self.themes, self.rng.randrange(2)),
+            )
+            for _n in range(8)
+        ]
 
     def _metrics(self) -> list[Metric]:
         def metric(period: str = Period.MONTH, **definition: object) -> Metric:
@@ -76,6 +85,8 @@ class World:
             metric(Period.QUARTER, aggregation="partners", partner_sectors=["public"]),
             metric(Period.YEAR, aggregation="partners", types=[self.types[0].pk]),
             metric(Period.QUARTER, aggregation="participants", areas=[self.east.pk]),
+            metric(aggregation="signals"),
+            metric(Period.QUARTER, aggregation="signals", themes=[self.themes[0].pk]),
             MetricFactory.create(
                 kind=Metric.Kind.RATIO,
                 definition={"numerator": participants.pk, "denominator": activities.pk},
@@ -106,13 +117,13 @@ class World:
 
 def edits(world: World) -> list[tuple[str, object]]:
     """Edits of every kind, as (what, how) pairs."""
-    a = world.activities
+    a, s = world.activities, world.signals
     rng = world.rng
 
-    def move(activity: Activity, **fields: object) -> None:
+    def move(row: Activity | Signal, **fields: object) -> None:
         for name, value in fields.items():
-            setattr(activity, name, value)
-        activity.save()
+            setattr(row, name, value)
+        row.save()
 
     return [
         ("moved to another month", lambda: move(a[0], date=datetime.date(2025, 5, 20))),
@@ -131,6 +142,13 @@ def edits(world: World) -> list[tuple[str, object]]:
         ("added", lambda: world.new_activity(partners=rng.sample(world.partners, 2))),
         ("added in the whole city", lambda: world.new_activity(area=world.city)),
         ("moved across periods and areas", lambda: move(a[13], date=DAYS[0], area=world.subs[0])),
+        ("linked from a theme", lambda: world.themes[0].activities.add(a[14], a[15])),
+        ("unlinked from a partner", lambda: world.partners[0].activities.remove(*a[16:20])),
+        ("a partner's activities cleared", lambda: world.partners[1].activities.clear()),
+        ("a signal moved", lambda: move(s[0], date=datetime.date(2025, 6, 1), area=world.west)),
+        ("a signal's themes set", lambda: s[1].themes.set(world.themes[:1])),
+        ("a signal deleted", lambda: s[2].delete()),
+        ("signals linked from a theme", lambda: world.themes[0].signals.add(*s[3:6])),
     ]
 
 
