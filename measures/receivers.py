@@ -1,6 +1,11 @@
 """Keep metric values in step with the log: a saved or deleted activity, signal or measurement
 marks the periods it touches stale, in the same transaction, and queues their recompute.
 
+Before an activity or a signal changes (its row, or its links: from either side), the receivers
+lock the row and note what it counts for each metric (services.log_before); after, they mark
+the metrics stale where the row was and is, keeping that note (services.mark_log_edit), so
+that the recompute can change the stored values by the difference (see changes.py).
+
 The measures app listens to the neighbourhoods app's models (never the other way round), so the
 log does not need to know that metrics exist. Bulk writes (bulk_create, update()) send no
 signals; the nightly recompute covers them.
