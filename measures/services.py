@@ -427,7 +427,13 @@ def _recompute_together(kind: str) -> int:
         _snapshot(outermost)
         done = _lock(list(Metric.objects.filter(pk__in=ids).select_related("current_version")))
         marks = _read_marks(metric__in=done)
-        done = [m for m in done if marks.get(m.pk)]
+        # As read under the lock: a new version or a whole-history mark may have come since
+        # the candidates were chosen; those metrics go one by one (recompute_metric).
+        done = [
+            m
+            for m in done
+            if marks.get(m.pk) and m.computed_at and all(k.day is not None for k in marks[m.pk])
+        ]
         if not done:
             return 0
         starts = {m.pk: _stale_starts([k.day for k in marks[m.pk]], m.version.period) for m in done}
