@@ -4,7 +4,9 @@ marks the periods it touches stale, in the same transaction, and queues their re
 Before an activity or a signal changes (its row, or its links: from either side), the receivers
 lock the row and note what it counts for each metric (services.log_before); after, they mark
 the metrics stale where the row was and is, keeping that note (services.mark_log_edit), so
-that the recompute can change the stored values by the difference (see changes.py).
+that the recompute can change the stored values by the difference (see changes.py). A change
+that moves many rows at once (a partner's sector, an area moved to another district, a
+partner deleted with its links) makes the whole history of the metrics it can change stale.
 
 The measures app listens to the neighbourhoods app's models (never the other way round), so the
 log does not need to know that metrics exist. Bulk writes (bulk_create, update()) send no
@@ -20,8 +22,9 @@ from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from measures import services
+from measures.definitions import Aggregation
 from measures.models import Measurement
-from neighbourhoods.models import Activity, Signal
+from neighbourhoods.models import Activity, Area, Partner, Signal
 
 LOGGED = (Activity, Signal)
 # The links that metric definitions filter or count by; changing others (e.g. an activity's
@@ -108,6 +111,38 @@ def links_changed(
         instance._measures_links = None
 
 
+def before_partner_save(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Note a partner's sector before it is saved: the sector filters metrics."""
+    saved = Partner.objects.filter(pk=instance.pk) if instance.pk else Partner.objects.none()
+    instance._measures_old_sector = saved.values_list("sector", flat=True).first()
+
+
+def partner_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    old = getattr(instance, "_measures_old_sector", None)
+    if old is not None and old != instance.sector and instance.activities.exists():
+        services.mark_history_where(lambda d: bool(d.partner_sectors))
+
+
+def partner_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A deleted partner's links go with it, without a signal of their own."""
+    if instance.activities.exists():
+        services.mark_history_where(
+            lambda d: bool(d.partner_sectors) or d.aggregation == Aggregation.PARTNERS
+        )
+
+
+def before_area_save(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Note an area's place in the division before it is saved: districts add up by it."""
+    saved = Area.objects.filter(pk=instance.pk) if instance.pk else Area.objects.none()
+    instance._measures_area_place = saved.values_list("level", "parent").first()
+
+
+def area_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    old = getattr(instance, "_measures_area_place", None)
+    if old is not None and old != (instance.level, instance.parent_id):
+        services.mark_history_where(lambda d: True)
+
+
 def measurement_changed(sender: Any, instance: Measurement, **kwargs: Any) -> None:
     origin = kwargs.get("origin")
     if origin is not None and not isinstance(origin, Measurement):
@@ -128,3 +163,8 @@ def connect() -> None:
         m2m_changed.connect(links_changed, sender=through, dispatch_uid=f"measures-{through}")
     for signal in (post_save, post_delete):
         signal.connect(measurement_changed, sender=Measurement, dispatch_uid=f"measures-m-{signal}")
+    pre_save.connect(before_partner_save, sender=Partner, dispatch_uid="measures-partner-pre")
+    post_save.connect(partner_saved, sender=Partner, dispatch_uid="measures-partner-save")
+    pre_delete.connect(partner_deleting, sender=Partner, dispatch_uid="measures-partner-delete")
+    pre_save.connect(before_area_save, sender=Area, dispatch_uid="measures-area-pre")
+    post_save.connect(area_saved, sender=Area, dispatch_uid="measures-area-save")

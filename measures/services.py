@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import batched
 from typing import Any, NamedTuple
@@ -241,6 +241,13 @@ def mark_log_edit(row: int, places: Iterable[Place], before: Before) -> None:
     )
     metric_ids = list(before)
     transaction.on_commit(lambda: queue_recompute(metric_ids))
+
+
+def mark_history_where(test: Callable[[ActivityDefinition], bool]) -> None:
+    """Mark the whole history of the activity and signal metrics whose definitions pass the
+    test: for changes that move many rows at once (a partner's sector, an area's district)."""
+    metrics = [*log_metrics(Activity), *log_metrics(Signal)]
+    mark_stale([pk for pk, definition in metrics if test(definition)], periods=None)
 
 
 def queue_recompute(metric_ids: Iterable[int]) -> None:

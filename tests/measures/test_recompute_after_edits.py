@@ -288,3 +288,41 @@ def test_an_edit_that_changes_no_number_writes_nothing_and_leaves_the_ratios(str
     assert services.recompute_stale() == 0
 
     assert not StalePeriod.objects.exists()  # no ratio was marked
+
+
+@pytest.mark.parametrize(
+    "what",
+    ["a partner's sector", "a partner deleted", "an area moved to the other basic district"],
+)
+def test_edits_of_partners_and_areas_leave_the_values_a_full_recompute_would(strategy, what):
+    world = World()
+    services.recompute_all()
+    linked = world.partners[2]
+    assert linked.activities.exists()
+
+    if what == "a partner's sector":
+        linked.sector = Partner.Sector.PUBLIC
+        linked.save()
+    elif what == "a partner deleted":
+        linked.delete()
+    else:
+        moved = world.subs[0]
+        moved.parent = world.west
+        moved.save()
+    world.sweep()
+
+    swept = world.stored()
+    assert services.recompute_all() == 0
+    assert world.stored() == swept
+
+
+def test_renaming_a_partner_or_an_area_marks_nothing(strategy):
+    world = World()
+    services.recompute_all()
+
+    world.partners[0].name = "Uusi nimi"
+    world.partners[0].save()
+    world.subs[0].name_fi = "Uusi alue"
+    world.subs[0].save()
+
+    assert not StalePeriod.objects.exists()
