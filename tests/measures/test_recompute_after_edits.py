@@ -322,7 +322,7 @@ def test_renaming_a_partner_or_an_area_marks_nothing(strategy):
 
     world.partners[0].name = "Uusi nimi"
     world.partners[0].save()
-    world.subs[0].name_fi = "Uusi alue"
+    world.subs[0].name = "Uusi alue"
     world.subs[0].save()
 
     assert not StalePeriod.objects.exists()
