@@ -14,8 +14,14 @@ written as ``id IN (subquery)`` inside FILTER is a subplan that PostgreSQL hashe
 fits in work_mem; past that it re-reads the subquery for every row.)
 
 Distinct partners cannot be added up from monthly counts: a partner met in January and in
-March is one partner in the quarter. Their statement first collects the distinct (month, area,
-partner) cells, then counts partners per period and area level in the database.
+March is one partner in the quarter. Their statement lists the distinct (month, area, partner)
+cells, with how many of the partner's activities there count for each definition; Python
+collects each period's and area level's partners.
+
+After an edit (changes.py) the same statements read only a few rows: the edited rows
+(row_cells, row_partners: what each counts for each definition), the rows of some areas, or
+the activities of some partners (see Only). Those rows are picked once, through the indexes,
+into a common table that the link subqueries share.
 
 The SQL is written by hand because the ORM cannot join a grouped subquery; it stays portable
 (PostgreSQL and SQLite) by taking the date functions from the database backend, and every value
@@ -141,14 +147,12 @@ class Only:
         if self.areas is not None:
             parts.append(_in(f"{alias}.area_id", self.areas or [0]))
         if self.partners is not None:  # activities only: signals have no partners
-            link = _link(Activity, "partners")
-            test = _in(link.value.replace("l.", "x.", 1), self.partners or [0])
-            parts.append(
-                Sql(
-                    f"{alias}.id IN (SELECT x.{link.owner} FROM {link.table} x WHERE {test.text})",
-                    test.params,
-                )
-            )
+            link = Activity._meta.get_field("partners")
+            table = link.m2m_db_table()
+            owner = link.m2m_column_name()
+            test = _in(f"x.{link.m2m_reverse_name()}", self.partners or [0])
+            select = f"SELECT x.{owner} FROM {table} x WHERE {test.text}"
+            parts.append(Sql(f"{alias}.id IN ({select})", test.params))
         return _and(parts) if parts else Sql("1 = 1")
 
 
@@ -200,9 +204,9 @@ CHOSEN = "chosen"
 def _chosen(table: str, ranges: Ranges, only: Only | None) -> tuple[Sql, str]:
     """The WITH clause (or nothing) and the table to read the rows from.
 
-    Restricted by ``only``, the rows are few (a district's, or a few partners'): they are
-    picked once, through the indexes, into a common table that the link subqueries share,
-    rather than each link subquery finding them again.
+    Restricted by ``only``, the rows are few (the edited rows, an area's, a few partners'):
+    they are picked once, through the indexes, into a common table that the link subqueries
+    share, rather than each link subquery finding them again.
     """
     if only is None:
         return Sql(), table

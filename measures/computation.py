@@ -9,6 +9,10 @@ Python; Python sees one row per month and area.
 
 Values of the areas are stored only when they are not zero; all-areas values are stored for
 every period of the history, zero included, so that a missing row always means "not computed".
+
+This is how values are computed over all of history (a new metric or version, the nightly
+recompute) or over whole periods; after an edit of the log, changes.py changes the stored
+values by the edit's difference instead.
 """
 
 from __future__ import annotations
@@ -110,9 +114,7 @@ def area_tree() -> dict[int, tuple[str, int | None]]:
     }
 
 
-def area_groups(
-    areas: dict[int, tuple[str, int | None]],
-) -> dict[int, tuple[int | None, int | None]]:
+def area_groups(areas: AreaTree) -> dict[int, tuple[int | None, int | None]]:
     """Each area's basic district and sub-district, as far as it lies in one.
 
     A sub-district counts for itself and for its basic district; a basic district for itself;
