@@ -191,8 +191,8 @@ def log_metrics(model: LogModel) -> list[tuple[int, ActivityDefinition]]:
 
 def log_before(model: LogModel, rows: Sequence[int]) -> dict[int, Before]:
     """Before an edit of these rows (which the caller has locked): what each counts for each
-    metric now, to keep on the edit's marks. None for a metric that an earlier mark of the row
-    already holds it for: that one is what the stored values saw."""
+    metric now, to keep on the edit's marks. None where an earlier mark of the row already
+    keeps it for the metric: that one is what the stored values saw."""
     metrics = log_metrics(model)
     if not metrics or not rows:
         return {row: {} for row in rows}
