@@ -28,10 +28,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Q
-
 from measures.cells import AreaTree, Only, monthly_cells, partner_cells, row_cells, row_partners
-from measures.computation import ComputedValue, Key, Keys, area_groups, area_tree
+from measures.computation import (
+    ComputedValue,
+    Key,
+    Keys,
+    area_groups,
+    area_tree,
+    stored_scope,
+)
 from measures.definitions import ActivityDefinition, Aggregation
 from measures.models import MetricValue
 from measures.periods import next_period, period_start
@@ -81,7 +86,8 @@ def contributions(
     found: dict[int, dict[Hashable, Contribution]] = {row: {} for row in rows}
     if not rows or not items:
         return found
-    tree = area_tree() if tree is None else tree
+    if tree is None:  # the area filters need it (a basic district includes its sub-districts)
+        tree = area_tree() if any(d.areas for _key, d in items) else {}
     plain = [item for item in items if item[1].aggregation != Aggregation.PARTNERS]
     counted = [item for item in items if item[1].aggregation == Aggregation.PARTNERS]
     if plain:
@@ -191,6 +197,12 @@ def _ranges(
     return sorted(spans)
 
 
+def _flip(now: Decimal | int, difference: Decimal | int) -> int:
+    """+1 if something (an area, a partner) with ``now`` counted rows is there now and was not
+    before the edits, whose rows count ``difference`` more now; -1 the other way round."""
+    return (now > 0) - (now - difference > 0)
+
+
 def _flip_areas(
     changes: Sequence[Change],
     now: Mapping[int, Mapping[int, Contribution]],
@@ -221,8 +233,7 @@ def _flip_areas(
             for sign, c in _sides(change, now[change.metric]):
                 edited[period_start(c.month, change.period), c.area] += sign
             for (start, area), difference in edited.items():
-                after = rows[start, area]
-                flip = (after > 0) - (after - difference > 0)
+                flip = _flip(rows[start, area], difference)
                 for key in keys(start, area, change.period):
                     deltas[change.metric][key] += flip
 
@@ -266,25 +277,21 @@ def _flip_partners(
                 for partner in c.partners:
                     edited[key, partner] += sign
         for (key, partner), difference in edited.items():
-            after = rows[key, partner]
-            deltas[change.metric][key] += (after > 0) - (after - difference > 0)
+            deltas[change.metric][key] += _flip(rows[key, partner], difference)
 
 
 def _add_to_stored(
     changes: Sequence[Change], deltas: Mapping[int, Mapping[Key, Decimal]]
 ) -> dict[int, Applied | None]:
     """The stored values of the touched periods and areas, plus the differences."""
-    # One condition per kind of scope (the metrics of a period length share theirs).
-    scopes: dict[tuple[tuple[datetime.date, ...], tuple[int, ...]], list[int]] = defaultdict(list)
-    for change in changes:
-        touched = sorted({start for start, _area in deltas[change.metric]})
-        found = sorted({area for _start, area in deltas[change.metric] if area is not None})
-        scopes[tuple(touched), tuple(found)].append(change.version)
-    scope = Q(pk__in=[])
-    for (scope_starts, scope_areas), versions in scopes.items():
-        scope |= Q(version__in=versions, period_start__in=scope_starts) & (
-            Q(area__isnull=True) | Q(area__in=scope_areas)
+    scope = stored_scope(
+        (
+            change.version,
+            (start for start, _area in deltas[change.metric]),
+            (area for _start, area in deltas[change.metric] if area is not None),
         )
+        for change in changes
+    )
     stored: dict[int, dict[Key, Decimal]] = defaultdict(dict)
     rows = MetricValue.objects.filter(scope).values_list("version", "period_start", "area", "value")
     for version, start, area, value in rows:

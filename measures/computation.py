@@ -388,6 +388,34 @@ def compute_ratio(version: MetricVersion, span: Span) -> list[ComputedValue]:
     return _divide(definition, top, rows)
 
 
+def stored_scope(
+    parts: Iterable[tuple[int, Iterable[datetime.date] | None, Iterable[int] | None]],
+) -> Q:
+    """The stored values of (version id, period starts, areas) parts: of those periods (None:
+    all), all areas together and those areas (None: every area).
+
+    One condition per kind of part rather than per version: the metrics recomputed together
+    share a few (those of a period length, after one edit), and a condition per version makes
+    a statement that takes longer to build and to plan than to run.
+    """
+    scopes: dict[tuple[Any, Any], set[int]] = defaultdict(set)
+    for version, periods, areas in parts:
+        key = (
+            None if periods is None else tuple(sorted(set(periods))),
+            None if areas is None else tuple(sorted(set(areas))),
+        )
+        scopes[key].add(version)
+    scope = Q(pk__in=[])
+    for (periods, areas), versions in scopes.items():
+        part = Q(version__in=sorted(versions))
+        if periods is not None:
+            part &= Q(period_start__in=periods)
+        if areas is not None:
+            part &= Q(area__isnull=True) | Q(area__in=areas)
+        scope |= part
+    return scope
+
+
 def compute_ratios(
     items: Sequence[tuple[MetricVersion, Sequence[datetime.date], Sequence[int]]],
 ) -> list[list[ComputedValue]]:
@@ -395,15 +423,12 @@ def compute_ratios(
     the given days, for all areas together and the given areas only."""
     definitions = [RatioDefinition.from_json(version.definition) for version, _s, _a in items]
     versions = _part_versions(definitions)
-    scopes: dict[tuple[tuple[datetime.date, ...], tuple[int, ...]], set[int]] = defaultdict(set)
-    for definition, (_version, starts, areas) in zip(definitions, items, strict=True):
-        parts = [versions.get(definition.numerator), versions.get(definition.denominator)]
-        scopes[tuple(starts), tuple(areas)] |= {v for v in parts if v is not None}
-    scope = Q(pk__in=[])
-    for (starts, areas), part_versions in scopes.items():
-        scope |= Q(version__in=part_versions, period_start__in=starts) & (
-            Q(area__isnull=True) | Q(area__in=areas)
-        )
+    scope = stored_scope(
+        (part, starts, areas)
+        for definition, (_version, starts, areas) in zip(definitions, items, strict=True)
+        for pk in (definition.numerator, definition.denominator)
+        if (part := versions.get(pk)) is not None
+    )
     stored: dict[int, list[tuple[int, datetime.date, int | None, Decimal | None]]] = defaultdict(
         list
     )

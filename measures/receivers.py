@@ -55,22 +55,19 @@ def after_save(sender: Any, instance: Any, **kwargs: Any) -> None:
     places = [(instance.date, instance.area_id)]
     if old := getattr(instance, "_measures_old_place", None):
         places.append(old)
-    before = getattr(instance, "_measures_before", None)
-    if before is None:  # saved without the signal before it (e.g. by a fixture loader)
-        before = services.log_before_new(sender)
-    services.mark_log_edit(instance.pk, places, before)
+    services.mark_log_edit(instance.pk, places, instance._measures_before)
 
 
 def before_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
     """Before a delete, note what the row counted: its links go before it does."""
-    _places(sender, [instance.pk])
+    _places(sender, [instance.pk])  # (for its lock)
     instance._measures_before = services.log_before(sender, [instance.pk])[instance.pk]
 
 
 def after_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
-    before = getattr(instance, "_measures_before", None)
-    if before is not None:
-        services.mark_log_edit(instance.pk, [(instance.date, instance.area_id)], before)
+    services.mark_log_edit(
+        instance.pk, [(instance.date, instance.area_id)], instance._measures_before
+    )
 
 
 def links_changed(

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from measures.changes import Change, Contribution, apply_changes, contributions
@@ -28,6 +28,7 @@ from measures.computation import (
     compute_ratios,
     district_areas,
     history_span,
+    stored_scope,
 )
 from measures.definitions import ActivityDefinition, RatioDefinition
 from measures.models import (
@@ -179,14 +180,14 @@ LogModel = type[Activity] | type[Signal]
 Before = dict[int, dict[str, Any] | None]  # metric id: what a row counted (see StalePeriod.before)
 
 
-def log_metrics(model: LogModel) -> list[tuple[int, ActivityDefinition]]:
-    """The metrics computed from the model's rows (activities, or signals), with their current
-    definitions."""
+def log_metrics(model: LogModel | None = None) -> list[tuple[int, ActivityDefinition]]:
+    """The metrics computed from the model's rows (activities, or signals; None: both), with
+    their current definitions."""
     versions = Metric.objects.filter(
         kind=Metric.Kind.ACTIVITY, current_version__isnull=False
     ).values_list("pk", "current_version__definition")
     definitions = [(pk, ActivityDefinition.from_json(d)) for pk, d in versions]
-    return [(pk, d) for pk, d in definitions if d.on_signals == (model is Signal)]
+    return [(pk, d) for pk, d in definitions if model is None or d.on_signals == (model is Signal)]
 
 
 def log_before(model: LogModel, rows: Sequence[int]) -> dict[int, Before]:
@@ -246,8 +247,7 @@ def mark_log_edit(row: int, places: Iterable[Place], before: Before) -> None:
 def mark_history_where(test: Callable[[ActivityDefinition], bool]) -> None:
     """Mark the whole history of the activity and signal metrics whose definitions pass the
     test: for changes that move many rows at once (a partner's sector, an area's district)."""
-    metrics = [*log_metrics(Activity), *log_metrics(Signal)]
-    mark_stale([pk for pk, definition in metrics if test(definition)], periods=None)
+    mark_stale([pk for pk, definition in log_metrics() if test(definition)], periods=None)
 
 
 def queue_recompute(metric_ids: Iterable[int]) -> None:
@@ -340,32 +340,68 @@ def recompute_metric(metric_id: int) -> int:
         elif not marks:
             return 0  # a task queued twice: the first one did the work
         else:
-            starts, values, areas = _compute_marked(metric, marks)
+            computed = _compute_stale([metric], {metric.pk: marks})[metric.pk]
+            starts, values, areas = computed
             written = store(metric.version, values, periods=starts, areas=areas)
-            if areas is None:
-                places = [(day, None) for day, _area in places]
-            if not starts:
-                places = []  # the edits changed none of its values: its ratios stand
+            places = _ratio_places(marks, computed)
         _done(metric, [mark.pk for mark in marks])
         mark_places(_ratios_using(metric.pk), places)
     return written
 
 
-def _compute_marked(
-    metric: Metric, marks: Sequence[Mark], tree: AreaTree | None = None
-) -> tuple[list[datetime.date], list[ComputedValue], list[int] | None]:
-    """The metric's values in the periods its marks name: the periods' starts, the values, and
-    the areas whose values they replace (None: every area). ``tree``: see area_tree."""
-    version = metric.version
-    starts = _stale_starts([mark.day for mark in marks], version.period)
-    if metric.kind == Metric.Kind.ACTIVITY and (change := _change(metric, marks)) is not None:
-        applied = apply_changes([change])[metric.pk]
-        if applied is not None:
-            return applied
-    if metric.kind == Metric.Kind.RATIO and all(mark.area is not None for mark in marks):
-        areas = _ratio_areas(marks, tree)
-        return starts, compute_ratios([(version, starts, areas)])[0], areas
-    return starts, _compute_starts(metric, starts), None
+# The starts of the periods computed, their values, and the areas they replace (None: every
+# area; the values of all areas together are always among them).
+Computed = tuple[list[datetime.date], list[ComputedValue], list[int] | None]
+
+
+def _compute_stale(
+    metrics: Sequence[Metric], marks: Mapping[int, Sequence[Mark]]
+) -> dict[int, Computed]:
+    """The values of the periods the metrics' marks name (every mark names a period), sharing
+    queries: an activity metric's by its edits' differences (changes.apply_changes), or by
+    computing its periods where the marks do not allow that; a ratio's from its parts' stored
+    values, in the areas they changed; a manual metric's from its measurements. Each with the
+    periods' starts and the areas whose values it replaces (None: every area)."""
+    starts = {m.pk: _stale_starts([k.day for k in marks[m.pk]], m.version.period) for m in metrics}
+    activities = [m for m in metrics if m.kind == Metric.Kind.ACTIVITY]
+    changes = [c for m in activities if (c := _change(m, marks[m.pk])) is not None]
+    computed: dict[int, Computed] = {
+        pk: applied for pk, applied in apply_changes(changes).items() if applied is not None
+    }
+    whole = compute_periods(
+        [
+            (m.pk, m.version.period, ActivityDefinition.from_json(m.version.definition), s)
+            for m in activities
+            if m.pk not in computed
+            for s in [starts[m.pk]]
+        ]
+    )
+    computed.update((pk, (starts[pk], values, None)) for pk, values in whole.items())
+    ratios = [
+        m
+        for m in metrics
+        if m.kind == Metric.Kind.RATIO and all(k.area is not None for k in marks[m.pk])
+    ]
+    tree = area_tree() if ratios else {}
+    areas = {m.pk: _ratio_areas(marks[m.pk], tree) for m in ratios}
+    divided = compute_ratios([(m.version, starts[m.pk], areas[m.pk]) for m in ratios])
+    for metric, values in zip(ratios, divided, strict=True):
+        computed[metric.pk] = (starts[metric.pk], values, areas[metric.pk])
+    for metric in metrics:
+        if metric.pk not in computed:
+            pk = metric.pk
+            computed[pk] = (starts[pk], _compute_starts(metric, starts[pk]), None)
+    return computed
+
+
+def _ratio_places(marks: Sequence[Mark], computed: Computed) -> list[Place]:
+    """Where the ratios using a metric are stale after its recompute: at its marks' places (in
+    every area if its values were replaced in every area), or nowhere if the edits changed
+    none of its values."""
+    starts, _values, areas = computed
+    if not starts:
+        return []
+    return [(day, area if areas is not None else None) for day, area in _places(marks)]
 
 
 def _ratio_areas(marks: Sequence[Mark], tree: AreaTree | None) -> list[int]:
@@ -443,55 +479,17 @@ def _recompute_together(kind: str) -> int:
         ]
         if not done:
             return 0
-        starts = {m.pk: _stale_starts([k.day for k in marks[m.pk]], m.version.period) for m in done}
-        activities = [m for m in done if m.kind == Metric.Kind.ACTIVITY]
-        changes = [c for m in activities if (c := _change(m, marks[m.pk])) is not None]
-        applied_changes = apply_changes(changes)
-        computed: dict[int, tuple[list[ComputedValue], list[int] | None]] = {}
-        for change in changes:
-            if (applied := applied_changes.get(change.metric)) is not None:
-                starts[change.metric], values, touched = applied
-                computed[change.metric] = (values, touched)
-        whole = compute_periods(
-            [
-                (m.pk, m.version.period, ActivityDefinition.from_json(m.version.definition), s)
-                for m in activities
-                if m.pk not in computed
-                for s in [starts[m.pk]]
-            ]
-        )
-        computed.update((pk, (values, None)) for pk, values in whole.items())
-        tree = area_tree() if len(done) > len(activities) else {}
-        ratios = [
-            m
-            for m in done
-            if m.kind == Metric.Kind.RATIO and all(k.area is not None for k in marks[m.pk])
-        ]
-        areas = {m.pk: _ratio_areas(marks[m.pk], tree) for m in ratios}
-        divided = compute_ratios([(m.version, starts[m.pk], areas[m.pk]) for m in ratios])
-        for metric, values in zip(ratios, divided, strict=True):
-            computed[metric.pk] = (values, areas[metric.pk])
-        for metric in done:
-            if metric.kind != Metric.Kind.ACTIVITY and metric.pk not in computed:
-                starts[metric.pk], values, replaced = _compute_marked(
-                    metric, marks[metric.pk], tree
-                )
-                computed[metric.pk] = (values, replaced)
+        computed = _compute_stale(done, marks)
         items = [
-            Replace(m.version, computed[m.pk][0], starts[m.pk], computed[m.pk][1]) for m in done
+            Replace(m.version, computed[m.pk][1], computed[m.pk][0], computed[m.pk][2])
+            for m in done
         ]
         written = _store_done(done, items, [mark.pk for m in done for mark in marks[m.pk]])
         parts = _ratio_parts()
         ratio_places: dict[int, set[Place]] = defaultdict(set)
         for metric in done:
-            replaced = computed[metric.pk][1]
-            if not starts[metric.pk]:
-                continue  # the edits changed none of its values
             for ratio_id in _using(parts, metric.pk):
-                ratio_places[ratio_id] |= {
-                    (day, area if replaced is not None else None)
-                    for day, area in _places(marks[metric.pk])
-                }
+                ratio_places[ratio_id] |= set(_ratio_places(marks[metric.pk], computed[metric.pk]))
         # The sweep itself recomputes the ratios next: no task is queued for them.
         _add_marks(
             [
@@ -588,19 +586,7 @@ def store(
 
 def store_many(items: Sequence[Replace]) -> int:
     """store() for many versions at once, in a few statements."""
-    # One condition per kind of scope (a sweep's metrics share a few), not one per version.
-    scopes: dict[tuple[Any, Any], list[int]] = defaultdict(list)
-    for version, _values, periods, areas in items:
-        key = (None if periods is None else tuple(periods), None if areas is None else tuple(areas))
-        scopes[key].append(version.pk)
-    scope = Q(pk__in=[])
-    for (periods, areas), versions in scopes.items():
-        part = Q(version__in=versions)
-        if periods is not None:
-            part &= Q(period_start__in=periods)
-        if areas is not None:
-            part &= Q(area__isnull=True) | Q(area__in=areas)
-        scope |= part
+    scope = stored_scope((item.version.pk, item.periods, item.areas) for item in items)
     rows = (
         MetricValue.objects.filter(scope)
         .values_list("version", "period_start", "area", "pk", "value")

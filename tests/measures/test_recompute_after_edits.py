@@ -110,6 +110,13 @@ class World:
         rows = MetricValue.objects.values_list("version", "period_start", "area", "value")
         return {(v, start, area): value for v, start, area, value in rows}
 
+    def assert_as_a_full_recompute(self, what: str = "") -> None:
+        """The stored values are what recomputing everything gives: it writes nothing, and
+        every value (all areas and each area) stays as it is."""
+        swept = self.stored()
+        assert services.recompute_all() == 0, what
+        assert self.stored() == swept, what
+
     def sweep(self) -> None:
         while StalePeriod.objects.exists():
             services.recompute_stale()
@@ -162,9 +169,7 @@ def test_every_edit_swept_leaves_the_values_a_full_recompute_would(strategy):
             world.sweep()
         # By the differences, not by reading the periods again (see the test below).
         assert not any(f"FROM {TABLE} r" in q["sql"] for q in queries.captured_queries), what
-        swept = world.stored()
-        assert services.recompute_all() == 0, what
-        assert world.stored() == swept, what
+        world.assert_as_a_full_recompute(what)
 
 
 def test_several_edits_in_one_sweep_leave_the_values_a_full_recompute_would(strategy):
@@ -175,9 +180,7 @@ def test_several_edits_in_one_sweep_leave_the_values_a_full_recompute_would(stra
         edit()  # type: ignore[operator]
     world.sweep()
 
-    swept = world.stored()
-    assert services.recompute_all() == 0
-    assert world.stored() == swept
+    world.assert_as_a_full_recompute()
 
 
 def test_a_recompute_task_after_an_edit_leaves_what_a_full_recompute_would(strategy):
@@ -190,9 +193,7 @@ def test_a_recompute_task_after_an_edit_leaves_what_a_full_recompute_would(strat
         services.recompute_metric(metric.pk)
     services.recompute_metric(world.metrics[-1].pk)  # the ratio, after its parts
 
-    swept = world.stored()
-    assert services.recompute_all() == 0
-    assert world.stored() == swept
+    world.assert_as_a_full_recompute()
 
 
 def test_an_edit_marks_where_the_row_was_and_is_and_keeps_what_it_counted_before():
@@ -311,9 +312,7 @@ def test_edits_of_partners_and_areas_leave_the_values_a_full_recompute_would(str
         moved.save()
     world.sweep()
 
-    swept = world.stored()
-    assert services.recompute_all() == 0
-    assert world.stored() == swept
+    world.assert_as_a_full_recompute()
 
 
 def test_renaming_a_partner_or_an_area_marks_nothing(strategy):
