@@ -47,6 +47,10 @@ run: translations ## Run the app at http://127.0.0.1:8000 with the seed strategy
 test: translations ## Run the whole test suite (PostgreSQL when DATABASE_URL is set, else SQLite)
 	$(TEST_ENV) $(RUN) pytest $(PYTEST_ARGS)
 
+.PHONY: screenshots
+screenshots: translations ## Take the README's screenshots (docs/*.png) in Chromium
+	$(TEST_ENV) SCREENSHOTS_DIR=$(CURDIR)/docs $(RUN) pytest tests/browser/test_strategy_pages.py::test_readme_screenshots
+
 .PHONY: lint
 lint: install ## Check the code with ruff (lint and format)
 	$(RUN) ruff check .

@@ -1,5 +1,6 @@
 """Keep metric values in step with the log: a saved or deleted activity, signal or measurement
-marks the periods it touches stale, in the same transaction, and queues their recompute.
+marks the periods it touches stale, in the same transaction, and queues one sweep after the
+commit.
 
 Before an activity or a signal changes (its row, or its links: from either side), the receivers
 lock the row and note what it counts for each metric (services.log_before); after, they mark
@@ -140,11 +141,21 @@ def area_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None
         services.mark_history_where(lambda d: True)
 
 
+def before_measurement_save(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Note a manual value's period before it is saved: moved elsewhere, it leaves a value
+    behind in its old period until that period is recomputed too."""
+    saved = Measurement.objects.filter(pk=instance.pk).values_list("period_start", flat=True)
+    instance._measures_old_period = saved.first() if instance.pk else None
+
+
 def measurement_changed(sender: Any, instance: Measurement, **kwargs: Any) -> None:
     origin = kwargs.get("origin")
     if origin is not None and not isinstance(origin, Measurement):
         return  # deleted with its metric: there is nothing left to recompute
-    services.mark_stale([instance.metric_id], periods=[instance.period_start])
+    periods = [instance.period_start]
+    if (old := getattr(instance, "_measures_old_period", None)) is not None:
+        periods.append(old)
+    services.mark_stale([instance.metric_id], periods=periods)
 
 
 def connect() -> None:
@@ -158,6 +169,7 @@ def connect() -> None:
             continue
         through = relation.remote_field.through
         m2m_changed.connect(links_changed, sender=through, dispatch_uid=f"measures-{through}")
+    pre_save.connect(before_measurement_save, sender=Measurement, dispatch_uid="measures-m-pre")
     for signal in (post_save, post_delete):
         signal.connect(measurement_changed, sender=Measurement, dispatch_uid=f"measures-m-{signal}")
     pre_save.connect(before_partner_save, sender=Partner, dispatch_uid="measures-partner-pre")

@@ -146,9 +146,9 @@ Place = tuple[datetime.date | None, int | None]  # a day, and the area of the ed
 
 
 def mark_stale(metric_ids: Iterable[int], *, periods: Sequence[datetime.date] | None) -> None:
-    """Record, in the current transaction, which values no longer match, and queue their
-    recompute once the transaction commits. ``periods`` are days inside the stale periods;
-    None means the whole history."""
+    """Record, in the current transaction, which values no longer match, and queue a sweep
+    once the transaction commits. ``periods`` are days inside the stale periods; None means
+    the whole history."""
     days: list[datetime.date | None] = [None] if periods is None else [*sorted(set(periods))]
     mark_places(metric_ids, [(day, None) for day in days])
 
@@ -167,7 +167,7 @@ def mark_places(metric_ids: Iterable[int], places: Iterable[Place]) -> None:
             for day, area in places
         ]
     )
-    transaction.on_commit(lambda: queue_recompute(metric_ids))
+    queue_sweep_on_commit()
 
 
 def _add_marks(marks: Sequence[StalePeriod]) -> None:
@@ -223,7 +223,7 @@ def log_before_new(model: LogModel) -> Before:
 def mark_log_edit(row: int, places: Iterable[Place], before: Before) -> None:
     """After an edit of a log row: mark the metrics of ``before`` (from log_before) stale at
     the row's places (where it was and where it is), keeping what it counted before, and queue
-    their recompute after the commit."""
+    a sweep after the commit."""
     places = [place for place in dict.fromkeys(places) if place[0] is not None]
     if not places or not before:
         return
@@ -240,8 +240,7 @@ def mark_log_edit(row: int, places: Iterable[Place], before: Before) -> None:
             for index, (day, area) in enumerate(places)
         ]
     )
-    metric_ids = list(before)
-    transaction.on_commit(lambda: queue_recompute(metric_ids))
+    queue_sweep_on_commit()
 
 
 def mark_history_where(test: Callable[[ActivityDefinition], bool]) -> None:
@@ -250,20 +249,42 @@ def mark_history_where(test: Callable[[ActivityDefinition], bool]) -> None:
     mark_stale([pk for pk, definition in log_metrics() if test(definition)], periods=None)
 
 
-def queue_recompute(metric_ids: Iterable[int]) -> None:
-    """Ask the workers to recompute; if the broker cannot be reached, the stale marks stay
-    in the database and the periodic sweep picks them up."""
-    from measures.tasks import recompute_metric
+def queue_sweep_on_commit() -> None:
+    """Queue one sweep when the current transaction commits, however many marks it wrote:
+    the marks say what to recompute, and one task recomputes them all (sharing its queries).
 
-    for metric_id in metric_ids:
-        try:
-            recompute_metric.apply_async(args=[metric_id], retry=False)
-        except Exception:
-            logger.warning(
-                "Could not queue the recompute of metric %s; the sweep will.",
-                metric_id,
-                exc_info=True,
-            )
+    A transaction that already asked for a sweep (in a savepoint not rolled back) asks for
+    nothing more. Outside a transaction the sweep is queued at once.
+    """
+    pending = (entry[1] for entry in connection.run_on_commit)  # (savepoints, callback, robust)
+    if any(isinstance(callback, _SweepAfterCommit) and not callback.ran for callback in pending):
+        return
+    transaction.on_commit(_SweepAfterCommit())
+
+
+class _SweepAfterCommit:
+    """The on-commit callback that queues a sweep; it knows whether it has run, because a
+    test may run a transaction's callbacks without ending the transaction."""
+
+    def __init__(self) -> None:
+        self.ran = False
+
+    def __call__(self) -> None:
+        self.ran = True
+        queue_sweep()
+
+
+def queue_sweep() -> None:
+    """Ask a worker to sweep the stale marks. If the broker cannot be reached, the marks stay
+    in the database and the periodic sweep picks them up: a save never fails for it."""
+    from measures.tasks import sweep_stale
+
+    try:
+        sweep_stale.apply_async(retry=False)
+    except Exception:
+        logger.warning(
+            "Could not queue a sweep of the stale metrics; the periodic sweep will.", exc_info=True
+        )
 
 
 # --- Recomputing ----------------------------------------------------------------------------

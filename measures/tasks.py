@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.db import OperationalError
 
 from measures import services
 
 
+# A sweep is safe to run twice: it recomputes what the marks say and drops only those it read.
+# It may meet a serialization failure (an edit committed between its snapshot and its lock).
 @shared_task(
-    name="measures.recompute_metric",
-    bind=True,
-    max_retries=5,
+    name="measures.sweep_stale",
     autoretry_for=(OperationalError,),
+    max_retries=3,
     retry_backoff=2,
     retry_jitter=True,
 )
-def recompute_metric(self: Task, metric_id: int) -> int:
-    """Replace a metric's stale values. Safe to run twice; one at a time per metric."""
-    try:
-        return services.recompute_metric(metric_id)
-    except services.MetricBusy as exc:
-        # Another worker is recomputing this metric; the marks it did not read remain.
-        raise self.retry(exc=exc, countdown=5) from exc
-
-
-@shared_task(name="measures.sweep_stale", max_retries=0)
 def sweep_stale() -> int:
-    """Recompute every metric with stale marks, e.g. those saved while the broker was down."""
+    """Recompute every metric with stale marks: queued once by each transaction that marked
+    some, and run every minute by beat for whatever the broker missed."""
     return services.recompute_stale()
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils.translation.reloader import translation_file_changed
 
 from goals.models import Strategy
 from goals.services import DEFAULT_STRATEGY_FILE, strategy_load_file
@@ -21,9 +22,14 @@ REQUIRE_ALL = os.environ.get("REQUIRE_ALL_TESTS", "").lower() in {"1", "true", "
 def pytest_configure(config: pytest.Config) -> None:
     # Hashing passwords properly is slow on purpose; tests don't need that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The interface tests read the Swedish and English catalogues.
-    for locale_dir in settings.LOCALE_PATHS:
-        compile_catalogues(locale_dir)
+    # The interface tests read the Finnish and Swedish catalogues. Django has already started
+    # (and may have read the catalogues, found nothing and kept that), so a catalogue compiled
+    # here must also clear its cache, as the development server does when a .mo file changes.
+    written = [
+        path for locale_dir in settings.LOCALE_PATHS for path in compile_catalogues(locale_dir)
+    ]
+    if written:
+        translation_file_changed(sender=None, file_path=written[0])
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

@@ -7,9 +7,11 @@ is one), no uncaught script error, no failed request and no response with status
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -36,7 +38,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-DOCS_DIR = settings.BASE_DIR / "docs"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -293,11 +294,14 @@ def test_readme_screenshots(
     login: Callable[..., None],
     strategy: Strategy,
     leadership_user: AbstractBaseUser,
+    tmp_path: Path,
 ):
-    """Takes docs/screenshot.png and docs/screenshot-mobile.png for the README."""
-    DOCS_DIR.mkdir(exist_ok=True)
-    desktop_path = DOCS_DIR / "screenshot.png"
-    mobile_path = DOCS_DIR / "screenshot-mobile.png"
+    """Takes the README's screenshot.png and screenshot-mobile.png: into a temporary folder,
+    or into SCREENSHOTS_DIR when it is set (`make screenshots` sets it to docs/)."""
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    folder.mkdir(exist_ok=True)
+    desktop_path = folder / "screenshot.png"
+    mobile_path = folder / "screenshot-mobile.png"
 
     login(page, leadership_user)
     expect(page.locator(".goal-pillar")).to_have_count(4)

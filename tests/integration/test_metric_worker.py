@@ -163,7 +163,7 @@ def test_a_save_succeeds_with_the_broker_down_and_the_value_catches_up(queue, ca
 
     assert Activity.objects.filter(pk=activity.pk).exists()
     assert StalePeriod.objects.filter(metric=metric).exists()
-    assert "the sweep will" in caplog.text
+    assert "the periodic sweep will" in caplog.text
     assert values(metric)[month(5)] == 0
 
     # The broker is back: the periodic sweep runs on a worker and catches up.
@@ -207,7 +207,7 @@ def test_a_recompute_killed_halfway_leaves_the_previous_values(queue, strategy):
             "SELECT * FROM measures_staleperiod WHERE id = ANY(%s) FOR UPDATE", [mark_ids]
         )
         with running_worker(queue) as process, project_app_sending_to(REDIS_URL, queue):
-            services.queue_recompute([metric.pk])
+            services.queue_sweep()
             wait_until(lambda: backend_waiting_on_a_lock() is not None, "the worker is halfway")
             pid = backend_waiting_on_a_lock()
             # Meanwhile no second recompute of the same metric can start.
