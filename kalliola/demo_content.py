@@ -1,4 +1,4 @@
-"""The Finnish content of the demo year: units, partners, projects, titles, texts, weights.
+"""The Finnish content of the demo history: units, partners, projects, titles, texts, weights.
 
 Read by the create_demo_data command. Every text here is checked by the privacy validator when
 the command runs; none names a person.
@@ -154,20 +154,23 @@ class ProjectSpec:
     name: str
     funder_kind: str
     funder: str
-    years_before: int  # the funding started on 1 January this many years ago
-    years_after: int | None  # and ends on 31 December this many years on; None: open-ended
+    # Years of funding, counted from the strategy's first year (0): from 1 January of the first
+    # to 31 December of the last; None: open-ended.
+    first_year: int
+    last_year: int | None
     goals: tuple[int, ...]
     profiles: tuple[str, ...]
     types: tuple[str, ...]
 
 
+# One ran for the strategy's three years, one outlives it, one began in its last year.
 PROJECTS = (
     ProjectSpec(
         name="Yhteisövoimaa lähiöihin (demo)",
         funder_kind=Project.FunderKind.STEA,
         funder="STEA",
-        years_before=1,
-        years_after=1,
+        first_year=0,
+        last_year=2,
         goals=(2, 3),
         profiles=(RESIDENTS, SENIORS),
         types=(OUTREACH, EVENT, WORKSHOP, GROUP),
@@ -176,8 +179,8 @@ PROJECTS = (
         name="Harrastus kuuluu kaikille (demo)",
         funder_kind=Project.FunderKind.CITY,
         funder="Helsingin kaupunki, kulttuurin ja vapaa-ajan toimiala",
-        years_before=0,
-        years_after=None,
+        first_year=2,
+        last_year=None,
         goals=(2,),
         profiles=(YOUTH,),
         types=(GROUP, EVENT, OUTREACH),
@@ -186,8 +189,8 @@ PROJECTS = (
         name="Polku töihin (demo)",
         funder_kind=Project.FunderKind.ESF,
         funder="Euroopan sosiaalirahasto plus (ESR+)",
-        years_before=2,
-        years_after=1,
+        first_year=1,
+        last_year=4,
         goals=(2, 3),
         profiles=(EMPLOYMENT, ADULT_EDUCATION),
         types=(SERVICE, GROUP, TRAINING, OUTREACH),
@@ -576,6 +579,15 @@ RAISED_BY_ELSEWHERE = {
     Signal.RaisedBy.STAFF: 2.5,
     Signal.RaisedBy.OTHER: 0.5,
 }
+
+# Growth over the strategy's years, by year counted from its last year (0; earlier years are
+# negative): how much is done (relative to that year), how many take part in each activity, and
+# how much of the work is outreach, which the strategy's second goal set out to grow. The year
+# after the strategy levels off. Years outside the table keep the nearest year's level, and the
+# levels change gradually from one mid-year to the next rather than jumping on New Year's Day.
+VOLUME_BY_YEAR = {-2: 0.72, -1: 0.85, 0: 1.0, 1: 1.04}
+SIZE_BY_YEAR = {-2: 0.85, -1: 0.93, 0: 1.0, 1: 1.02}
+OUTREACH_BY_YEAR = {-2: 0.6, -1: 0.85, 0: 1.0, 1: 1.05}
 
 # Quieter on Fridays and weekends, in July, and around Christmas.
 WEEKDAY_WEIGHTS = (1.0, 1.1, 1.1, 1.0, 0.7, 0.45, 0.25)

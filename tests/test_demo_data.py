@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import sys
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,14 +15,19 @@ from django.core.management import CommandError, call_command
 
 from goals.models import Strategy
 from kalliola.management.commands.create_demo_users import DEMO_USERS
-from measures.models import Metric, MetricValue, StalePeriod
+from measures.models import Measurement, Metric, MetricValue, StalePeriod
+from measures.selectors import targets_of
+from measures.status import Status, assess
 from neighbourhoods.models import AGE_BANDS, Activity, Area, Partner, Project, Signal, Unit
 from tests.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 3, 15)
-SMALL = ("--activities", "120")
+SMALL = ("--activities", "40")  # done in 2025; the whole history holds about three times as many
+# Enough activities that the demo metrics' quarters and months are not mostly chance.
+MEDIUM = ("--activities", "300")
+STRATEGY_YEARS = (2023, 2024, 2025)
 
 
 @pytest.fixture(autouse=True)
@@ -115,34 +121,52 @@ def fingerprint() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     return activities, signals
 
 
-def test_create_demo_data__makes_a_plausible_year_in_the_areas_kalliola_works_in(
+def run_with_metrics(*args: str, capture: Any) -> str:
+    """Run the command as the quick start does, with the metrics' recompute after the commit."""
+    call_command("create_demo_users", stdout=StringIO())
+    with capture(execute=True):
+        return run(*args)
+
+
+def values_by_year(metric: Metric) -> dict[int, list[Any]]:
+    """The stored values of all areas together of the metric's current version, by year."""
+    stored = MetricValue.objects.filter(version=metric.current_version, area=None)
+    by_year: dict[int, list[Any]] = {}
+    for start, value in stored.order_by("period_start").values_list("period_start", "value"):
+        by_year.setdefault(start.year, []).append(value)
+    return by_year
+
+
+def test_create_demo_data__makes_a_plausible_history_in_the_areas_kalliola_works_in(
     strategy: Strategy, areas: dict[str, Area]
 ):
-    output = run()
+    output = run("--activities", "600")
 
     activities = Activity.objects.all()
     done = activities.filter(status=Activity.Status.DONE)
     planned = activities.filter(status=Activity.Status.PLANNED)
-    assert 1000 <= activities.count() <= 1500
-    assert 200 <= Signal.objects.count() <= 500
+    # --activities is what was done in the strategy's last year; the other years in proportion.
+    assert done.filter(date__year=2025).count() == 600
+    assert 1500 <= activities.count() <= 2000
+    assert 300 <= Signal.objects.count() <= 600
     assert not activities.filter(is_demo=False).exists()
     assert not Signal.objects.filter(is_demo=False).exists()
     works_here = {areas["Kallio"].pk, areas["Kontula"].pk}
     assert set(activities.values_list("area", flat=True)) == works_here
     assert set(Signal.objects.values_list("area", flat=True)) == works_here
-    # Done in the past year, planned in the next weeks.
-    year_ago = TODAY.replace(year=TODAY.year - 1)
-    assert not done.filter(date__lte=year_ago).exists()
+    # Done since the strategy began, planned in the next weeks.
+    assert not done.filter(date__lt=datetime.date(2023, 1, 1)).exists()
     assert not done.filter(date__gt=TODAY).exists()
+    assert not Signal.objects.filter(date__lt=datetime.date(2023, 1, 1)).exists()
     assert planned.exists()
     assert not planned.filter(date__lte=TODAY).exists()
     assert not planned.filter(date__gt=TODAY + datetime.timedelta(days=31)).exists()
-    # Spread over the year, quieter in July and on Sundays.
-    last_12_months = {(2025 + (m + 3) // 12, (m + 3) % 12 + 1) for m in range(12)}
-    assert len(last_12_months) == 12
+    # Spread over each year, quieter in July and on Sundays.
+    every_month = {(2023 + m // 12, m % 12 + 1) for m in range(3 * 12 + 3)}
+    assert (2026, 3) in every_month
     per_month = Counter((day.year, day.month) for day in done.values_list("date", flat=True))
-    assert len(last_12_months & set(per_month)) >= 11
-    assert per_month[(2025, 7)] < per_month[(2025, 9)]
+    assert set(per_month) == every_month
+    assert all(per_month[(year, 7)] < per_month[(year, 9)] for year in STRATEGY_YEARS)
     per_weekday = Counter(day.weekday() for day in done.values_list("date", flat=True))
     assert per_weekday[6] < per_weekday[1]
     # Youth work meets mostly 13–17-year-olds.
@@ -161,7 +185,52 @@ def test_create_demo_data__makes_a_plausible_year_in_the_areas_kalliola_works_in
     }
     assert all(name.endswith("(demo)") for name in Project.objects.values_list("name", flat=True))
     assert f"{activities.count()} activities" in output
+    assert "600 of them in 2025" in output
     assert f"{Signal.objects.count()} signals" in output
+
+
+def test_create_demo_data__history_starts_in_january_2023_reaches_today_and_grows_each_year(
+    strategy: Strategy, areas: dict[str, Area]
+):
+    run(*MEDIUM)
+
+    done = Activity.objects.filter(status=Activity.Status.DONE)
+    days = sorted(done.values_list("date", flat=True))
+    assert days[0] <= datetime.date(2023, 1, 31)
+    assert days[0] >= datetime.date(2023, 1, 1)
+    assert days[-1] >= TODAY - datetime.timedelta(days=7)
+    assert days[-1] <= TODAY
+    per_year = Counter(day.year for day in days)
+    assert per_year[2023] < per_year[2024] < per_year[2025]
+    participants = {
+        year: sum(done.filter(date__year=year).values_list("participants_total", flat=True))
+        for year in STRATEGY_YEARS
+    }
+    assert participants[2023] < participants[2024] < participants[2025]
+    outreach = Counter(
+        done.filter(type__name_fi="Jalkautuva työ").values_list("date__year", flat=True)
+    )
+    assert outreach[2023] < outreach[2024] < outreach[2025]
+    # Signals are heard in every year too.
+    signals = Counter(Signal.objects.values_list("date__year", flat=True))
+    assert all(signals[year] for year in STRATEGY_YEARS)
+
+
+def test_create_demo_data__projects_are_funded_over_the_strategys_years(
+    strategy: Strategy, areas: dict[str, Area]
+):
+    run(*SMALL)
+
+    projects = Project.objects.order_by("starts_on")
+    assert projects[0].starts_on == datetime.date(2023, 1, 1)
+    assert all(project.starts_on.year <= 2025 for project in projects)
+    assert any(project.ends_on is None or project.ends_on > TODAY for project in projects)
+    for project in projects:
+        funded = Activity.objects.filter(project=project)
+        assert funded.exists()
+        assert not funded.filter(date__lt=project.starts_on).exists()
+        if project.ends_on is not None:
+            assert not funded.filter(date__gt=project.ends_on).exists()
 
 
 def test_create_demo_data__every_activity_and_signal_is_valid(
@@ -170,7 +239,7 @@ def test_create_demo_data__every_activity_and_signal_is_valid(
     run(*SMALL)
 
     activities = Activity.objects.prefetch_related("goals", "means", "organisers")
-    assert activities.count() > 120
+    assert activities.count() > 2 * 40  # years of them
     for activity in activities:
         activity.full_clean()
         goals = set(activity.goals.all())
@@ -223,17 +292,57 @@ def test_create_demo_data__second_run_without_replace_adds_nothing(
     assert (Activity.objects.count(), Signal.objects.count(), Unit.objects.count()) == counts
 
 
-def test_create_demo_data__replace_keeps_activities_that_are_not_demo(
+def test_create_demo_data__replace_makes_the_data_anew_and_keeps_one_set_of_demo_metrics(
+    strategy: Strategy, areas: dict[str, Area], django_capture_on_commit_callbacks
+):
+    run_with_metrics(*SMALL, capture=django_capture_on_commit_callbacks)
+    first_ids = set(Activity.objects.values_list("pk", flat=True))
+    counts = (Activity.objects.count(), Signal.objects.count())
+    metrics = set(Metric.objects.filter(name__endswith="(demo)").values_list("pk", flat=True))
+    participants = Metric.objects.get(name="Osallistujat (demo)")
+    small_target = targets_of(participants)[2025]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(*MEDIUM, "--replace")
+
+    assert not first_ids & set(Activity.objects.values_list("pk", flat=True))
+    assert Activity.objects.count() > counts[0]
+    assert Signal.objects.count() > counts[1]
+    assert set(Metric.objects.filter(name__endswith="(demo)").values_list("pk", flat=True)) == (
+        metrics
+    )
+    assert Measurement.objects.filter(metric__name__endswith="(demo)").count() == 3
+    # The values are recomputed from the new rows alone.
+    stored = MetricValue.objects.filter(version=participants.current_version, area=None)
+    done = Activity.objects.filter(status=Activity.Status.DONE)
+    assert sum(value or 0 for value in stored.values_list("value", flat=True)) == sum(
+        done.values_list("participants_total", flat=True)
+    )
+    # The targets of counts follow the demo's size: 300 activities a year instead of 40.
+    assert targets_of(participants)[2025] == pytest.approx(
+        small_target * 300 / 40, rel=Decimal("0.01")
+    )
+
+
+def test_create_demo_data__replace_keeps_activities_and_signals_that_are_not_demo(
     strategy: Strategy, areas: dict[str, Area]
 ):
     run(*SMALL)
     real = Activity.objects.first()
     assert real is not None
     Activity.objects.filter(pk=real.pk).update(is_demo=False)
+    heard = Signal.objects.filter(activity__isnull=False).exclude(activity=real).first()
+    assert heard is not None
+    Signal.objects.filter(pk=heard.pk).update(is_demo=False)
 
     run(*SMALL, "--replace")
 
     assert Activity.objects.filter(pk=real.pk, is_demo=False).exists()
+    assert real.goals.exists()
+    # A real signal outlives the demo activity it was heard at, as a model delete leaves it.
+    kept = Signal.objects.get(pk=heard.pk)
+    assert kept.activity is None
+    assert kept.themes.exists()
 
 
 def test_create_demo_data__writes_no_audit_log_entries(strategy: Strategy, areas: dict[str, Area]):
@@ -316,3 +425,59 @@ def test_create_demo_data__defines_demo_metrics_computed_after_the_commit(
     total = sum(value or 0 for value in stored.values_list("value", flat=True))
     done = Activity.objects.filter(status=Activity.Status.DONE)
     assert total == sum(done.values_list("participants_total", flat=True))
+
+
+def test_create_demo_data__every_demo_metric_has_values_in_each_of_the_strategys_years(
+    strategy: Strategy, areas: dict[str, Area], django_capture_on_commit_callbacks
+):
+    run_with_metrics(*MEDIUM, capture=django_capture_on_commit_callbacks)
+
+    metrics = Metric.objects.filter(name__endswith="(demo)").select_related("current_version")
+    assert metrics.count() == 6
+    for metric in metrics:
+        by_year = values_by_year(metric)
+        for year in STRATEGY_YEARS:
+            values = by_year.get(year)
+            assert values, (metric.name, year)
+            assert all(value is not None for value in values), (metric.name, year)
+            assert sum(values) > 0, (metric.name, year)
+
+
+def test_create_demo_data__demo_metrics_are_on_track_at_risk_and_off_track_in_2025(
+    strategy: Strategy, areas: dict[str, Area], django_capture_on_commit_callbacks
+):
+    run_with_metrics(*MEDIUM, capture=django_capture_on_commit_callbacks)
+
+    statuses: dict[str, Status] = {}
+    for metric in Metric.objects.filter(name__endswith="(demo)").select_related("current_version"):
+        stored = MetricValue.objects.filter(
+            version=metric.current_version, area=None, period_start__year__lte=2025
+        ).order_by("period_start")
+        values = list(stored.values_list("period_start", "value"))
+        targets = targets_of(metric)
+        if targets:
+            assert set(targets) == set(STRATEGY_YEARS), metric.name
+            assert metric.baseline_period == datetime.date(2022, 1, 1), metric.name
+        # Judged as at the end of the strategy: its last year against that year's target.
+        assessment = assess(metric, values, targets, datetime.date(2026, 1, 1))
+        statuses[metric.name] = assessment.status
+        if targets:
+            assert assessment.period_start is not None
+            assert assessment.period_start.year == 2025, metric.name
+    assert Status.ON_TRACK in statuses.values()
+    assert Status.AT_RISK in statuses.values()
+    assert Status.OFF_TRACK in statuses.values()
+    assert statuses["Tunnettuus asukaskyselyssä (demo)"] == Status.AT_RISK
+
+
+def test_create_demo_data__the_survey_metric_belongs_to_goal_1_with_a_result_for_each_year(
+    strategy: Strategy, areas: dict[str, Area], django_capture_on_commit_callbacks
+):
+    run_with_metrics(*SMALL, capture=django_capture_on_commit_callbacks)
+
+    survey = Metric.objects.get(name="Tunnettuus asukaskyselyssä (demo)")
+    assert survey.goal.number == 1
+    assert survey.goal.strategy == strategy
+    measured = Measurement.objects.filter(metric=survey).order_by("period_start")
+    assert [m.period_start for m in measured] == [datetime.date(y, 1, 1) for y in STRATEGY_YEARS]
+    assert [value for value in values_by_year(survey).values()] == [[m.value] for m in measured]

@@ -1,11 +1,18 @@
-"""A plausible demo year of activities and signals for the local quick start.
+"""A plausible demo history of activities and signals for the local quick start.
 
 Everything is made by the project's test factories from fixed tables and a seeded random
-generator, so two runs on the same day give the same data. Dates are relative to today: a year of
-done activities behind it (quieter at weekends, in July and around Christmas) and a few planned
-ones in the weeks ahead. Activities and signals are marked `is_demo`; the demo units, partners and
-projects have names that end in "(demo)". No participant is identified: counts by age band only,
-and the free text comes from the tables below, each checked by the privacy validator.
+generator, so two runs on the same day give the same data. The history runs from the start of the
+active strategy (1 January 2023 for the seed strategy) to today, so that every metric has values
+for the strategy's own years, and a few planned activities follow in the weeks ahead. It is
+quieter at weekends, in July and around Christmas, and it grows over the strategy's years: more
+activities each year, more people at each, outreach growing fastest (see VOLUME_BY_YEAR and the
+tables next to it). `--activities` sets the size: the done activities of the strategy's last year;
+the other years follow in proportion. The demo metrics' baselines and targets are set in the same
+proportion, so that some of them are on track and some are not.
+
+Activities and signals are marked `is_demo`; the demo units, partners and projects have names that
+end in "(demo)". No participant is identified: counts by age band only, and the free text comes
+from the tables in demo_content, each checked by the privacy validator.
 
 The rows are built with the factories' `build()` and written with bulk inserts, inside
 `disable_auditlog()`: demo data is nobody's change to audit, and a row and an audit entry at a
@@ -16,6 +23,7 @@ reacts to the demo rows as they are written.
 from __future__ import annotations
 
 import datetime
+import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +49,7 @@ from kalliola.demo_content import (
     MONTH_WEIGHTS,
     OTHER,
     OUTREACH,
+    OUTREACH_BY_YEAR,
     PARTNER_SECTORS,
     PARTNERS,
     PLANNED_DESCRIPTIONS,
@@ -52,11 +61,13 @@ from kalliola.demo_content import (
     SEASONAL_TITLES,
     SIGNAL_FOLLOW_UPS,
     SIGNAL_TEXTS,
+    SIZE_BY_YEAR,
     TITLES,
     TRAINING,
     TYPES,
     UNITS,
     URGENCY,
+    VOLUME_BY_YEAR,
     WEEKDAY_WEIGHTS,
     YOUTH,
     ProjectSpec,
@@ -88,8 +99,8 @@ if TYPE_CHECKING:
     from tests.factories.user import UserFactory
 
 SEED = 2023
-DEFAULT_ACTIVITIES = 1200  # done in the past year; planned ones come on top
-PLANNED_SHARE = 0.035  # planned activities in the next PLANNED_DAYS, per done one
+DEFAULT_ACTIVITIES = 1200  # done in the strategy's last year; other years in proportion
+PLANNED_SHARE = 0.035  # planned activities in the next PLANNED_DAYS, per done one in a year
 PLANNED_DAYS = 28
 SIGNALS_PER_ACTIVITY = 0.25
 BATCH_SIZE = 500
@@ -102,11 +113,41 @@ def day_weight(day: datetime.date) -> float:
     return weight
 
 
+def yearly_level(levels: Mapping[int, float], day: datetime.date, last_year: int) -> float:
+    """A by-year table's level on a day: each year's level at its middle, straight lines between
+    (years counted from last_year, outside the table the nearest year's level)."""
+    first = datetime.date(day.year, 1, 1)
+    length = (datetime.date(day.year + 1, 1, 1) - first).days
+    when = day.year - last_year + ((day - first).days + 0.5) / length - 0.5
+    low, high = min(levels), max(levels)
+    before = min(max(math.floor(when), low), high)
+    after = min(before + 1, high)
+    share = min(max(when - before, 0.0), 1.0)
+    return levels[before] * (1 - share) + levels[after] * share
+
+
 def one_year_before(day: datetime.date) -> datetime.date:
     try:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
+
+
+def delete_demo_rows() -> None:
+    """Delete the demo activities and signals, with their links, a statement per table.
+
+    A model delete would note, row by row, what each row counted for each metric, which takes
+    half a minute for the demo's thousands of rows; the command makes every metric's whole
+    history stale instead, as it does after its bulk inserts. A real signal keeps its text when
+    the demo activity it points at goes, as a model delete would leave it.
+    """
+    Signal.objects.filter(activity__is_demo=True, is_demo=False).update(activity=None)
+    for model in (Signal, Activity):
+        rows = model.objects.filter(is_demo=True)
+        for link in model._meta.many_to_many:
+            through = getattr(model, link.name).through
+            through.objects.filter(**{f"{link.m2m_field_name()}__is_demo": True}).delete()
+        rows._raw_delete(rows.db)
 
 
 @dataclass(frozen=True)
@@ -135,9 +176,10 @@ class Made:
 
 class Command(BaseCommand):
     help = (
-        "Create a plausible demo year of activities and signals in the areas Kalliola works in, "
-        "marked as demo data (local development only). Does nothing if demo data exists, unless "
-        "--replace is given."
+        "Create a plausible demo history of activities and signals in the areas Kalliola works "
+        "in, from the start of the active strategy to today, and a few demo metrics, marked as "
+        "demo data (local development only). Does nothing if demo data exists, unless --replace "
+        "is given."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -153,8 +195,9 @@ class Command(BaseCommand):
             default=DEFAULT_ACTIVITIES,
             metavar="N",
             help=(
-                f"Done activities in the past year (default {DEFAULT_ACTIVITIES}); planned ones "
-                "and signals are made in proportion."
+                "Done activities in the active strategy's last year (default "
+                f"{DEFAULT_ACTIVITIES}); the other years, the planned activities, the signals "
+                "and the demo metrics' targets follow in proportion."
             ),
         )
 
@@ -202,25 +245,25 @@ class Command(BaseCommand):
         factory.random.reseed_random(seed)
         with transaction.atomic(), disable_auditlog():
             if replace:
-                Signal.objects.filter(is_demo=True).delete()
-                Activity.objects.filter(is_demo=True).delete()
-            demo = DemoYear(
+                delete_demo_rows()
+            demo = DemoHistory(
                 factories=factories,
                 rng=random.Random(seed),  # noqa: S311 (demo data, not security)
                 today=timezone.localdate(),
             )
-            summary = demo.create(done_count=activities)
+            summary = demo.create(per_year=activities)
             # Bulk inserts send no model signals: recompute every metric over all of history.
             metric_ids = Metric.objects.values_list("pk", flat=True)
             measures_services.mark_stale(metric_ids, periods=None)
             admin = demo.admin
             if admin is not None:
-                summary += f"; {create_demo_metrics(admin)} demo metrics"
+                defined = create_demo_metrics(admin, scale=activities / DEFAULT_ACTIVITIES)
+                summary += f"; {defined} demo metrics"
         self.stdout.write(self.style.SUCCESS(f"Demo data (seed {seed}): {summary}."))
 
 
-class DemoYear:
-    """Makes the demo year; `create` writes it."""
+class DemoHistory:
+    """Makes the demo history; `create` writes it."""
 
     def __init__(self, *, factories: Factories, rng: random.Random, today: datetime.date) -> None:
         self.factories = factories
@@ -237,6 +280,7 @@ class DemoYear:
             raise CommandError(
                 "There is no active strategy with goals: run `manage.py load_strategy` first."
             )
+        self.strategy = strategy
         self.goals = {goal.number: goal for goal in goals}
         self.means = {
             (means.goal.number, means.position): means
@@ -302,16 +346,17 @@ class DemoYear:
             factories.partner.create(name=name, sector=sector) for name, sector in PARTNERS
         ]
         self.projects: list[tuple[ProjectSpec, Project]] = []
+        first_year = self.strategy.start_year
         for project_spec in PROJECTS:
             project = factories.project.create(
                 name=project_spec.name,
                 funder_kind=project_spec.funder_kind,
                 funder=project_spec.funder,
-                starts_on=datetime.date(self.today.year - project_spec.years_before, 1, 1),
+                starts_on=datetime.date(first_year + project_spec.first_year, 1, 1),
                 ends_on=(
                     None
-                    if project_spec.years_after is None
-                    else datetime.date(self.today.year + project_spec.years_after, 12, 31)
+                    if project_spec.last_year is None
+                    else datetime.date(first_year + project_spec.last_year, 12, 31)
                 ),
             )
             project.goals.set([self.goals[n] for n in project_spec.goals if n in self.goals])
@@ -330,9 +375,32 @@ class DemoYear:
             self.checked_texts.add(text)
         return text
 
+    def _level(self, levels: Mapping[int, float], day: datetime.date) -> float:
+        return yearly_level(levels, day, self.strategy.end_year)
+
+    def _weight(self, day: datetime.date) -> float:
+        return day_weight(day) * self._level(VOLUME_BY_YEAR, day)
+
+    def _between(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
+        return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+
     def _days(self, first: datetime.date, last: datetime.date, count: int) -> list[datetime.date]:
-        days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
-        return sorted(self.rng.choices(days, weights=[day_weight(day) for day in days], k=count))
+        days = self._between(first, last)
+        return sorted(self.rng.choices(days, weights=[self._weight(day) for day in days], k=count))
+
+    def _done_days(self, first: datetime.date, per_year: int) -> list[datetime.date]:
+        """Days of done activities from first to today: per_year in the strategy's last year,
+        each calendar year its share by weight, so the years grow as VOLUME_BY_YEAR says."""
+        end_year = self.strategy.end_year
+        last_year = self._between(datetime.date(end_year, 1, 1), datetime.date(end_year, 12, 31))
+        per_weight = per_year / sum(self._weight(day) for day in last_year)
+        days: list[datetime.date] = []
+        for year in range(first.year, self.today.year + 1):
+            start = max(first, datetime.date(year, 1, 1))
+            end = min(self.today, datetime.date(year, 12, 31))
+            count = round(per_weight * sum(self._weight(day) for day in self._between(start, end)))
+            days += self._days(start, end, count)
+        return days
 
     def _unit(self, day: datetime.date) -> tuple[UnitSpec, Unit, list[User], list[Area]]:
         weekend = day.weekday() >= 5
@@ -353,8 +421,11 @@ class DemoYear:
         titles = TITLES[type_name]
         return self.rng.choice(titles.get(spec.profile) or titles["*"]), 1
 
-    def _participants(self, type_spec: TypeSpec, type_name: str, spec: UnitSpec) -> list[int]:
-        low, high = type_spec.size
+    def _participants(
+        self, type_spec: TypeSpec, type_name: str, spec: UnitSpec, day: datetime.date
+    ) -> list[int]:
+        growth = self._level(SIZE_BY_YEAR, day)
+        low, high = (round(size * growth) for size in type_spec.size)
         total = self.rng.randint(low, high)
         ages = list(spec.ages)
         if type_name == OUTREACH:  # outreach often cannot ask anyone's age
@@ -430,8 +501,11 @@ class DemoYear:
     def _activity(self, made: Made, day: datetime.date) -> None:
         spec, unit, staff, home = self._unit(day)
         weekend = day.weekday() >= 5
+        outreach = self._level(OUTREACH_BY_YEAR, day)
         type_weights = {
-            name: weight * (TYPES[name].weekend if weekend else 1)
+            name: weight
+            * (TYPES[name].weekend if weekend else 1)
+            * (outreach if name == OUTREACH else 1)
             for name, weight in (COMMON_TYPES | dict(spec.types)).items()
         }
         type_name = self._weighted(type_weights)
@@ -441,7 +515,9 @@ class DemoYear:
         end_date = day + datetime.timedelta(days=days - 1) if days > 1 else None
         if done and end_date and end_date > self.today:
             end_date = None
-        counts = self._participants(type_spec, type_name, spec) if done else [0] * len(AGE_BANDS)
+        counts = (
+            self._participants(type_spec, type_name, spec, day) if done else [0] * len(AGE_BANDS)
+        )
         total = sum(counts)
         new = round(total * self.rng.uniform(*type_spec.new))
         volunteers = self.rng.randint(*type_spec.volunteers) if done else 0
@@ -597,15 +673,21 @@ class DemoYear:
             batch_size=BATCH_SIZE,
         )
 
-    def create(self, *, done_count: int) -> str:
-        """Write the demo year; a one-line summary of what was made."""
+    def first_day(self) -> datetime.date:
+        """The start of the active strategy; at least a year back, should it start later."""
+        year_back = one_year_before(self.today) + datetime.timedelta(days=1)
+        return min(datetime.date(self.strategy.start_year, 1, 1), year_back)
+
+    def create(self, *, per_year: int) -> str:
+        """Write the demo history; a one-line summary of what was made."""
         self._load_strategy()
         self._load_areas()
         self._make_organisation()
         made = Made()
-        first_day = one_year_before(self.today) + datetime.timedelta(days=1)
-        planned_count = max(1, round(done_count * PLANNED_SHARE))
-        days = self._days(first_day, self.today, done_count) + self._days(
+        first_day = self.first_day()
+        done_days = self._done_days(first_day, per_year)
+        planned_count = max(1, round(per_year * PLANNED_SHARE))
+        days = done_days + self._days(
             self.today + datetime.timedelta(days=1),
             self.today + datetime.timedelta(days=PLANNED_DAYS),
             planned_count,
@@ -613,14 +695,21 @@ class DemoYear:
         for day in days:
             self._activity(made, day)
         at_activities = len(made.signals)
-        elsewhere = max(0, round(done_count * SIGNALS_PER_ACTIVITY) - at_activities)
+        elsewhere = max(0, round(len(done_days) * SIGNALS_PER_ACTIVITY) - at_activities)
         for day in self._days(first_day, self.today, elsewhere):
             self._signal_elsewhere(made, day)
         self._save(made)
         staff = {user.pk for *_, members, _ in self.units for user in members}
+        end_year = self.strategy.end_year
+        in_last_year = (
+            f", {sum(day.year == end_year for day in done_days)} of them in {end_year}"
+            if end_year <= self.today.year
+            else ""
+        )
         return (
-            f"{len(made.activities)} activities ({done_count} done in the past year, "
-            f"{planned_count} planned), {len(made.signals)} signals ({at_activities} heard at an "
-            f"activity), {len(self.units)} units, {len(self.partners)} partners, "
-            f"{len(self.projects)} projects, {len(staff)} staff, in {len(self.areas)} areas"
+            f"{len(made.activities)} activities ({len(done_days)} done since "
+            f"{first_day.isoformat()}{in_last_year}; {planned_count} planned), "
+            f"{len(made.signals)} signals ({at_activities} heard at an activity), "
+            f"{len(self.units)} units, {len(self.partners)} partners, {len(self.projects)} "
+            f"projects, {len(staff)} staff, in {len(self.areas)} areas"
         )
