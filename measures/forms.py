@@ -21,6 +21,7 @@ from neighbourhoods.forms import (
     AreaMultipleChoiceField,
     MeansChoiceField,
     OneMeansChoiceField,
+    RadioChoicesMixin,
 )
 from neighbourhoods.models import AGE_BANDS, Activity, ActivityType, Partner, Project, Unit
 
@@ -64,7 +65,7 @@ def _many(label: Any, queryset: Any) -> forms.ModelMultipleChoiceField:
     )
 
 
-class MetricForm(forms.ModelForm):
+class MetricForm(RadioChoicesMixin, forms.ModelForm):
     """Define a metric. Changing its period or what it counts makes a new version."""
 
     period = forms.ChoiceField(label=_("Period"), choices=Period.choices)

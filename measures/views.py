@@ -167,6 +167,8 @@ def metric_preview(request: HttpRequest) -> HttpResponse:
             for v in sorted(values, key=lambda v: v.period_start)
             if v.area_id is None
         ]
+        # The summary that stays in view on a phone: the current period is still filling up.
+        context["latest"] = next((row for row in reversed(context["rows"]) if row[2]), None)
     return render(request, "measures/metric_form.html#preview", context)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
@@ -45,8 +46,30 @@ class TimeInput(forms.TimeInput):
 
 
 class CountInput(forms.NumberInput):
-    def __init__(self) -> None:
-        super().__init__(attrs={"min": 0, "inputmode": "numeric"})
+    """A count, empty until typed in: a "0" already there must be deleted on a phone before
+    the real number can be typed, so the 0 is only a placeholder (see EmptyIsZero)."""
+
+    def __init__(self, *, inputmode: str = "numeric", **attrs: Any) -> None:
+        super().__init__(attrs={"min": 0, "inputmode": inputmode, "placeholder": "0", **attrs})
+
+
+class EmptyIsZero:
+    """Reads a count left empty as 0, the count its placeholder shows. The field's own rules
+    (a whole number, not negative, not implausibly large) apply to what is typed."""
+
+    zero: int | Decimal = 0
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)  # type: ignore[misc]
+        return self.zero if value is None else value
+
+
+class CountField(EmptyIsZero, forms.IntegerField):
+    pass
+
+
+class HoursField(EmptyIsZero, forms.DecimalField):
+    zero = Decimal(0)
 
 
 def area_label(obj: Any) -> str:
@@ -85,6 +108,32 @@ class MeansChoiceField(forms.ModelMultipleChoiceField):
 class OneMeansChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return means_label(obj)
+
+
+class RadioChoicesMixin:
+    """A required radio list offers only real choices, none of them ticked unless a default is.
+
+    A model field with choices and no default gets a blank first choice from Django, labelled
+    "- Select an option -". In a drop-down that is the prompt; in a radio list it is one more
+    button, ticked because the empty value matches it, so the form fails when sent as it came.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form: Any = self
+        for field in form.fields.values():
+            widget = field.widget
+            if not (
+                field.required
+                and isinstance(widget, forms.RadioSelect)
+                and not widget.allow_multiple_selected
+            ):
+                continue
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = None
+            elif isinstance(field, forms.ChoiceField):
+                choices: Any = field.choices
+                field.choices = [(value, label) for value, label in choices if value != ""]
 
 
 class LiveValidationMixin:
@@ -144,6 +193,9 @@ ACTIVITY_FIELDS = [
     "heard",
 ]
 
+# The counts of the activity form: empty stands for 0.
+COUNT_FIELDS = (*AGE_BANDS, "new_participants", "volunteers", "volunteer_hours")
+
 
 class GoalNumberCheckboxes(forms.CheckboxSelectMultiple):
     """Checkboxes of goals or means that carry their goal's number (data-goal).
@@ -164,7 +216,7 @@ class GoalNumberCheckboxes(forms.CheckboxSelectMultiple):
         return option
 
 
-class ActivityForm(LiveValidationMixin, forms.ModelForm):
+class ActivityForm(RadioChoicesMixin, LiveValidationMixin, forms.ModelForm):
     """Log or edit an activity. Counts are anonymous; free text is checked for personal data."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -199,8 +251,14 @@ class ActivityForm(LiveValidationMixin, forms.ModelForm):
             **{band: CountInput() for band in AGE_BANDS},
             "new_participants": CountInput(),
             "volunteers": CountInput(),
+            "volunteer_hours": CountInput(inputmode="decimal", step="0.5"),
         }
-        field_classes = {"area": AreaChoiceField, "means": MeansChoiceField}
+        field_classes = {
+            "area": AreaChoiceField,
+            "means": MeansChoiceField,
+            **dict.fromkeys(COUNT_FIELDS[:-1], CountField),
+            "volunteer_hours": HoursField,
+        }
 
     def __init__(self, *args: Any, user: User | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -226,7 +284,12 @@ class ActivityForm(LiveValidationMixin, forms.ModelForm):
             fields["project"].help_text = _(
                 "No projects yet: an administrator adds the funded projects."
             )
-        fields["volunteer_hours"].widget.attrs.update({"min": 0, "step": "0.5"})
+        for name in COUNT_FIELDS:
+            fields[name].required = False
+            # A zero is shown as an empty field, whether it is the default of a new activity
+            # or saved with an activity; a count the user typed is shown as typed.
+            if not self.is_bound and not self.initial.get(name):
+                self.initial[name] = None
         limits = {band: MAX_PARTICIPANTS_PER_BAND for band in (*AGE_BANDS, "new_participants")}
         limits |= {"volunteers": MAX_VOLUNTEERS, "volunteer_hours": MAX_VOLUNTEER_HOURS}
         for name, limit in limits.items():
@@ -330,7 +393,7 @@ class ActivityFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
 
 
-class SignalForm(LiveValidationMixin, forms.ModelForm):
+class SignalForm(RadioChoicesMixin, LiveValidationMixin, forms.ModelForm):
     """Log or edit a signal: something heard in the field that tells of inequality."""
 
     live_fields = dict.fromkeys(("text", "date", "area", "unit"), ())

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from auditlog.models import LogEntry
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, F, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,27 @@ def activity_mine(*, user: User) -> QuerySet[Activity]:
     # A subquery, so that the join to the organisers does not duplicate rows.
     mine = Activity.objects.filter(Q(created_by=user.pk) | Q(organisers=user.pk)).values("pk")
     return _for_list().filter(pk__in=mine)
+
+
+def _upcoming(today: datetime.date) -> Q:
+    """Planned and not yet over: starting today or later, or still going on."""
+    return Q(status=Activity.Status.PLANNED) & (Q(date__gte=today) | Q(end_date__gte=today))
+
+
+def activities_upcoming(
+    activities: QuerySet[Activity], *, today: datetime.date
+) -> QuerySet[Activity]:
+    """The planned activities not yet over, the soonest first."""
+    return activities.filter(_upcoming(today)).order_by(
+        "date", F("start_time").asc(nulls_first=True), "pk"
+    )
+
+
+def activities_earlier(
+    activities: QuerySet[Activity], *, today: datetime.date
+) -> QuerySet[Activity]:
+    """Everything but the upcoming: done work (and plans whose day has passed), newest first."""
+    return activities.exclude(_upcoming(today)).order_by("-date", "-pk")
 
 
 def activity_list(*, user: User) -> QuerySet[Activity]:
@@ -162,7 +184,8 @@ def object_history(obj: Model) -> QuerySet[LogEntry]:
     return (
         LogEntry.objects.get_for_object(obj)
         .select_related("actor", "content_type")
-        .order_by("-timestamp")
+        # One save writes an entry per changed many-to-many field, all in the same instant.
+        .order_by("-timestamp", "-pk")
     )
 
 

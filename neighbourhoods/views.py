@@ -4,7 +4,6 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -25,9 +24,12 @@ from django_htmx.middleware import HtmxDetails
 
 from neighbourhoods import exports, selectors, services
 from neighbourhoods.forms import ActivityFilterForm, ActivityForm, SignalFilterForm, SignalForm
+from neighbourhoods.history import HistoryEntry, readable_history
 from neighbourhoods.models import Activity, Partner
 
 PAGE_SIZE = 25
+# The soonest upcoming activities shown above one's done work; the rest are a click away.
+UPCOMING_SHOWN = 5
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -38,15 +40,16 @@ def _page(request: HttpRequest, rows: QuerySet[Any]) -> Any:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _history(request: HttpRequest, obj: Model) -> QuerySet[LogEntry] | None:
+def _history(request: HttpRequest, obj: Model) -> list[HistoryEntry] | None:
     """The recorded changes of obj, for those who may see them (leadership and admins)."""
-    return selectors.object_history(obj) if selectors.can_see_history(request.user) else None
+    return readable_history(obj) if selectors.can_see_history(request.user) else None
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: HttpRequest, *others: str) -> str:
     """The list's query string, for the links to other pages of the same filtered list."""
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", *others):
+        query.pop(name, None)
     return query.urlencode()
 
 
@@ -82,6 +85,10 @@ def _filtered_list(
         "filters": filters,
         "query": _query_without_page(request),
     }
+    return _render_list(request, template, context)
+
+
+def _render_list(request: HtmxHttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     return render(request, template, context)
@@ -138,10 +145,33 @@ def activity_export_xlsx(request: HtmxHttpRequest) -> HttpResponse | FileRespons
 
 @require_GET
 @permission_required("neighbourhoods.view_activity", raise_exception=True)
-def activity_mine(request: HttpRequest) -> HttpResponse:
-    activities = selectors.activity_mine(user=request.user)
-    context = {"page": _page(request, activities), "title": _("My activities")}
-    return render(request, "neighbourhoods/activity_list.html", context)
+def activity_mine(request: HtmxHttpRequest) -> HttpResponse:
+    """One's own activities, with the filters of the full list: done work newest first, and
+    apart from it the soonest few of the upcoming ones (all of them with ?upcoming=all)."""
+    filters = ActivityFilterForm(request.GET)
+    mine = selectors.activity_mine(user=request.user)
+    mine = (
+        selectors.activity_filter(mine, filters.cleaned_data) if filters.is_valid() else mine.none()
+    )
+    today = timezone.localdate()
+    upcoming = selectors.activities_upcoming(mine, today=today)
+    all_upcoming = request.GET.get("upcoming") == "all"
+    page = _page(
+        request, upcoming if all_upcoming else selectors.activities_earlier(mine, today=today)
+    )
+    context: dict[str, Any] = {
+        "page": page,
+        "title": _("My activities"),
+        "filters": filters,
+        "query": _query_without_page(request),
+        "mine": True,
+        "all_upcoming": all_upcoming,
+        "done_query": _query_without_page(request, "upcoming"),
+    }
+    if not all_upcoming and page.number == 1:
+        context["upcoming"] = list(upcoming[:UPCOMING_SHOWN])
+        context["upcoming_count"] = upcoming.count()
+    return _render_list(request, "neighbourhoods/activity_list.html", context)
 
 
 @require_GET

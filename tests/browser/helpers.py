@@ -1,10 +1,11 @@
 """What the browser tests share: the interface text expected in a language, the language
-switch, and the check for content too wide for the screen."""
+switch, the check for content too wide for the screen and the accessibility check."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, trans_real
@@ -121,3 +122,29 @@ HTMX_IDLE_JS = "() => !document.querySelector('.htmx-request, .htmx-swapping, .h
 def wait_for_htmx(page: Page) -> None:
     """Wait until no HTMX request is on its way and every answer is swapped in."""
     page.wait_for_function(HTMX_IDLE_JS)
+
+
+# The impacts of an accessibility violation that fail a test; axe's "minor" and "moderate"
+# findings are left to review.
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+
+
+def accessibility_problems(page: Page, where: str) -> list[str]:
+    """The serious and critical violations axe-core finds on the page as it is now.
+
+    The axe script comes with the Python package and is run through the browser's debugging
+    protocol, which the page's Content-Security-Policy does not govern.
+    """
+    violations = Axe().run(page).response["violations"]
+    return [
+        f"{where}: {violation['id']} ({violation['impact']}): {violation['help']}: "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in violations
+        if violation["impact"] in BLOCKING_IMPACTS
+    ]
+
+
+def assert_accessible(page: Page, where: str = "the page") -> None:
+    """Fail if axe-core finds a serious or critical accessibility violation on the page."""
+    problems = accessibility_problems(page, where)
+    assert not problems, "accessibility violations:\n" + "\n".join(problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import re
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -370,3 +371,27 @@ def test_metric_detail__query_count_does_not_grow_with_the_values(
 
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(reverse("measures:metric", args=[metric.pk]))
+
+
+def test_metric_form__kind_has_no_blank_choice_and_none_ticked(admin_role_user, client_for):
+    response = client_for(admin_role_user).get(reverse("measures:metric_create"))
+
+    kinds = re.findall(r'<input type="radio" name="kind"[^>]*>', response.text)
+    assert len(kinds) == len(Metric.Kind.choices)
+    assert not [radio for radio in kinds if 'value=""' in radio or "checked" in radio]
+    directions = re.findall(r'<input type="radio" name="direction"[^>]*>', response.text)
+    assert [radio for radio in directions if "checked" in radio] == [
+        next(radio for radio in directions if 'value="increase"' in radio)
+    ]
+    assert "Select an option" not in response.text
+
+
+def test_metric_create__saves_the_kind_chosen_from_the_radio_list(
+    admin_role_user, client_for, form_data
+):
+    response = client_for(admin_role_user).post(
+        reverse("measures:metric_create"), form_data | {"kind": "manual"}
+    )
+
+    assert response.status_code == 302
+    assert Metric.objects.get().kind == Metric.Kind.MANUAL

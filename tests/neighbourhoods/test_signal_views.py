@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -438,3 +439,61 @@ def test_signal_detail__query_count_is_pinned(
 
     with django_assert_num_queries(7):
         client.get(reverse("neighbourhoods:signal", args=[signal.pk]))
+
+
+# --- The radio lists ----------------------------------------------------------------------
+
+
+def radio_inputs(html: str, name: str) -> list[str]:
+    return re.findall(rf'<input type="radio" name="{name}"[^>]*>', html)
+
+
+def test_signal_form__raised_by_has_no_blank_choice_and_none_ticked(staff_user, client_for, unit):
+    response = client_for(staff_user).get(reverse("neighbourhoods:signal_create"))
+
+    raised_by = radio_inputs(response.text, "raised_by")
+    assert len(raised_by) == len(Signal.RaisedBy.choices)
+    assert not [radio for radio in raised_by if 'value=""' in radio]
+    assert not [radio for radio in raised_by if "checked" in radio]
+
+
+def test_signal_form__urgency_starts_from_its_default(staff_user, client_for, unit):
+    response = client_for(staff_user).get(reverse("neighbourhoods:signal_create"))
+
+    urgency = radio_inputs(response.text, "urgency")
+    assert len(urgency) == len(Signal.Urgency.choices)
+    assert [radio for radio in urgency if "checked" in radio] == [
+        next(radio for radio in urgency if 'value="medium"' in radio)
+    ]
+
+
+def test_signal_form__finnish_page_has_no_english_blank_choice(staff_user, client_for, unit):
+    response = client_for(staff_user).get(reverse("neighbourhoods:signal_create"))
+
+    assert 'lang="fi"' in response.text
+    assert "Select an option" not in response.text
+
+
+def test_signal_create__saves_with_the_required_values_only(staff_user, client_for, area, unit):
+    response = post_new(
+        client_for(staff_user),
+        {
+            "date": "2025-03-11",
+            "area": area.pk,
+            "text": "Nuorisotalo on kiinni iltaisin.",
+            "raised_by": "staff",
+            "urgency": "medium",
+            "unit": unit.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    assert Signal.objects.get().raised_by == Signal.RaisedBy.STAFF
+
+
+def test_signal_create__without_who_raised_it_says_so_in_finnish(staff_user, client_for, form_data):
+    response = post_new(client_for(staff_user), form_data | {"raised_by": ""})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["raised_by"] == ["Tämä kenttä vaaditaan."]
+    assert not Signal.objects.exists()
