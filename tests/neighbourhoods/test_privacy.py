@@ -8,11 +8,17 @@ import time
 
 import pytest
 from django import forms
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.migrations.writer import MigrationWriter
 from django.utils import translation
 
-from neighbourhoods.privacy import Finding, find_personal_data, validate_no_personal_data
+from neighbourhoods.privacy import (
+    Finding,
+    find_personal_data,
+    normalise,
+    validate_no_personal_data,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -379,8 +385,12 @@ def test_find_personal_data__recognises_an_email_address_surrounded_by_punctuati
         "klo 18 @ nuorisotalo",
         "seuraa @kalliola_nuoret",
         "matti@localhost",
-        "nimi at gmail dot com",  # obfuscated forms are not looked for
         "hinta 5 €@kpl",
+        "nimi at gmail",
+        "seuraa @kalliola.nuoret",
+        "More info at kalliola.fi",
+        "Sign up at kalliola.fi/nuoret",
+        "We met at Stoa.Then we walked to Kontula.",
     ],
 )
 def test_find_personal_data__ignores_what_is_not_an_email_address(text):
@@ -389,6 +399,319 @@ def test_find_personal_data__ignores_what_is_not_an_email_address(text):
 
 def test_find_personal_data__reports_a_phone_number_in_an_email_address_as_the_address():
     assert found("0401234567@sms.example.fi") == [(EMAIL, "0401234567@sms.example.fi")]
+
+
+def test_find_personal_data__leaves_a_handle_with_a_space_only_before_the_at_sign():
+    # Known limit: "@kalliola.nuoret" is how a social media account is written, so "matti
+    # @kalliola.fi" is let through; with a space after "@", or around it, it is refused.
+    assert find_personal_data("matti @kalliola.fi") == []
+
+
+# --- Disguised identifiers ------------------------------------------------------------------------
+
+# Each reads to a person as an identity code, a phone number or an e-mail address, and each was
+# written to get past a rule that compares characters. Those marked "review" are among the ones a
+# hostile review of the guard found it let through.
+DISGUISED = [
+    # Identity codes
+    ("131052\u200b-308T", CODE),  # review: a zero-width space
+    ("131052-\u200c308T", CODE),  # a zero-width non-joiner
+    ("1310\u200d52-308T", CODE),  # a zero-width joiner
+    ("131052\u2060-308T", CODE),  # a word joiner
+    ("131052-30\ufeff8T", CODE),  # a zero-width no-break space
+    ("13105\u00ad2-308T", CODE),  # a soft hyphen
+    ("131052\u200e-308T", CODE),  # a left-to-right mark
+    ("１３１０５２－３０８Ｔ", CODE),  # fullwidth
+    ("𝟏𝟑𝟏𝟎𝟓𝟐-𝟑𝟎𝟖𝐓", CODE),  # mathematical bold
+    ("١٣١٠٥٢-٣٠٨T", CODE),  # Arabic-Indic digits
+    ("۱۳۱۰۵۲-۳۰۸T", CODE),  # Persian digits
+    ("131052—308T", CODE),  # an em dash
+    ("131052\u2012308T", CODE),  # a figure dash
+    ("131052\u2015308T", CODE),  # a horizontal bar
+    ("131052–308T", CODE),  # an en dash
+    ("131052−308T", CODE),  # a minus sign
+    ("131052 - 308T", CODE),
+    ("131052 -308T", CODE),
+    ("010101 A 123N", CODE),
+    ("131052308T", CODE),  # no century sign
+    ("131052 308T", CODE),  # a space for the century sign
+    ("131052-308\u0422", CODE),  # a Cyrillic T
+    ("010101\u0410123N", CODE),  # a Cyrillic A as the century sign
+    ("010594\u03a59021", CODE),  # a Greek Upsilon as the century sign
+    ("131052-308\u0301T", CODE),  # a combining accent
+    # Phone numbers
+    ("040\u200b123\u200b4567", PHONE),
+    ("0\u200c40\ufeff1234567", PHONE),
+    ("040\u00ad123\u00ad4567", PHONE),
+    ("+358\u200b40\u200b123\u200b4567", PHONE),
+    ("０４０ １２３ ４５６７", PHONE),
+    ("٠٤٠ ١٢٣ ٤٥٦٧", PHONE),
+    ("⁰⁴⁰¹²³⁴⁵⁶⁷", PHONE),  # superscript digits
+    ("0️⃣4️⃣0️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣", PHONE),  # keycap emoji
+    ("040\u2800123\u28004567", PHONE),  # blank Braille cells for spaces
+    ("040.123.4567", PHONE),
+    ("(040) 123 4567", PHONE),
+    ("+358 (0)40-123 45 67", PHONE),
+    ("+358.40.123.4567", PHONE),
+    ("040—123—4567", PHONE),
+    # E-mail addresses
+    ("matti\u200b@kalliola.fi", EMAIL),  # review: a zero-width space
+    ("matti@kalli\u200bola.fi", EMAIL),
+    ("matti.meikalainen\u00ad@kalliola.fi", EMAIL),
+    ("matti＠kalliola.fi", EMAIL),  # review: a fullwidth at sign
+    ("matti﹫kalliola.fi", EMAIL),  # a small at sign
+    ("matti@kalliola．fi", EMAIL),  # a fullwidth full stop
+    ("matti@kalliola。fi", EMAIL),  # an ideographic full stop
+    ("ｍａｔｔｉ＠ｋａｌｌｉｏｌａ．ｆｉ", EMAIL),
+    ("matti[at]kalliola.fi", EMAIL),  # review
+    ("matti(at)kalliola.fi", EMAIL),  # review
+    ("matti{at}kalliola.fi", EMAIL),
+    ("matti<at>kalliola.fi", EMAIL),
+    ("matti [at] kalliola [dot] fi", EMAIL),
+    ("matti (at) kalliola (dot) fi", EMAIL),
+    ("matti [ at ] kalliola [ dot ] fi", EMAIL),
+    ("matti(a)kalliola.fi", EMAIL),
+    ("matti[@]kalliola.fi", EMAIL),
+    ("matti[ät]kalliola[piste]fi", EMAIL),
+    ("matti(at)kalliola(piste)fi", EMAIL),
+    ("matti@kalliola(dot)fi", EMAIL),
+    ("matti at kalliola dot fi", EMAIL),
+    ("matti at kalliola.fi", EMAIL),
+    ("MATTI AT KALLIOLA DOT FI", EMAIL),
+    ("matti ät kalliola piste fi", EMAIL),
+    ("matti dot meikalainen at gmail dot com", EMAIL),
+    ("nimi at gmail dot com", EMAIL),
+    ("matti @ kalliola.fi", EMAIL),
+    ("matti@ kalliola.fi", EMAIL),
+    ("matti (miukumauku) kalliola.fi", EMAIL),
+    ("matti snabel-a kalliola punkt se", EMAIL),
+]
+DISGUISED_IDS = [ascii(text) for text, _ in DISGUISED]
+
+
+@pytest.mark.parametrize(("text", "kind"), DISGUISED, ids=DISGUISED_IDS)
+def test_find_personal_data__sees_through_a_disguised_identifier(text, kind):
+    assert found(f"Nuori antoi tiedon {text}, palataan asiaan.") == [(kind, text)]
+
+
+@pytest.mark.parametrize(("text", "kind"), DISGUISED, ids=DISGUISED_IDS)
+def test_validate_no_personal_data__refuses_a_disguised_identifier_saying_what_it_is(text, kind):
+    with pytest.raises(ValidationError) as raised:
+        validate_no_personal_data(text)
+
+    assert raised.value.messages == [MESSAGES[kind]]
+
+
+# How each language's message begins: the kind of identifier is named there.
+TRANSLATED_BEGINNINGS = {
+    ("fi", CODE): "Tekstissä on jotain, joka näyttää henkilötunnukselta.",
+    ("fi", PHONE): "Tekstissä on jotain, joka näyttää puhelinnumerolta.",
+    ("fi", EMAIL): "Tekstissä on jotain, joka näyttää sähköpostiosoitteelta.",
+    ("sv", CODE): "Texten innehåller något som ser ut som en personbeteckning.",
+    ("sv", PHONE): "Texten innehåller något som ser ut som ett telefonnummer.",
+    ("sv", EMAIL): "Texten innehåller något som ser ut som en e-postadress.",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "kind"),
+    [
+        ("fi", "131052\u200b-308T", CODE),
+        ("fi", "０４０ １２３ ４５６７", PHONE),
+        ("fi", "matti[ät]kalliola[piste]fi", EMAIL),
+        ("sv", "131052 - 308T", CODE),
+        ("sv", "040\u200b123\u200b4567", PHONE),
+        ("sv", "matti snabel-a kalliola punkt se", EMAIL),
+    ],
+)
+def test_validate_no_personal_data__names_what_it_found_in_the_users_language(language, text, kind):
+    with translation.override(language):
+        with pytest.raises(ValidationError) as raised:
+            validate_no_personal_data(text)
+        # The message is lazy: it is translated when read.
+        [message] = raised.value.messages
+
+    assert message.startswith(TRANSLATED_BEGINNINGS[language, kind])
+
+
+def test_find_personal_data__sees_through_every_kind_of_disguise_in_one_text():
+    text = (
+        "Tunnus 131052\u200b-308T, puh. ０４０ １２３ ４５６７, "
+        "osoite matti (at) kalliola (dot) fi."
+    )
+
+    assert found(text) == [
+        (CODE, "131052\u200b-308T"),
+        (PHONE, "０４０ １２３ ４５６７"),
+        (EMAIL, "matti (at) kalliola (dot) fi"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "model_field",
+    [
+        field
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if validate_no_personal_data in getattr(field, "validators", [])
+    ],
+    ids=str,
+)
+def test_every_guarded_model_field__refuses_a_disguised_address(model_field):
+    # The forms and the live validation while typing take their validators from these fields.
+    with pytest.raises(ValidationError):
+        model_field.run_validators("Osoite matti [at] kalliola [dot] fi")
+
+
+def test_the_guarded_model_fields__include_the_activity_log_and_the_signals():
+    guarded = {
+        str(field)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if validate_no_personal_data in getattr(field, "validators", [])
+    }
+
+    assert {
+        "neighbourhoods.Activity.title",
+        "neighbourhoods.Activity.description",
+        "neighbourhoods.Activity.heard",
+        "neighbourhoods.Signal.text",
+    } <= guarded
+
+
+# --- Ordinary text --------------------------------------------------------------------------------
+
+# What staff write in activity descriptions and signals: times, dates, years, counts, sums,
+# postcodes, street addresses, English "at", Finnish words with "ät", "(a)" in a list, web sites,
+# handles. The false-positive rate of the guard is measured on this corpus: it was 0 of these
+# before "@" and "." written out and disguised characters were looked for, and must stay 0.
+ORDINARY_TEXTS = [
+    "Tapasimme klo 18.30 at the youth centre",
+    "Osallistujia oli 12 (at least)",
+    "Kävimme Itäkeskuksessa 3.5.2024",
+    "hinta 12,50 €",
+    "Nuorisotalo Kontulankaari 1 A 12, 00940 Helsinki",
+    "Postinumero 00940",
+    "Iltapäiväkerho ma–to klo 14.00–16.30, 15 osallistujaa.",
+    "Ryhmässä oli 7–12-vuotiaita 14 ja 13–17-vuotiaita 22.",
+    "Strategiakauden 2023–2025 tavoite 2 eteni.",
+    "Kävijämäärä nousi 15 % vuodesta 2023.",
+    "Tarvikkeet 1 250,00 € (alv 0 %).",
+    "Tapahtuma 24.12. klo 12–15, mukana 2 ohjaajaa + 1 harjoittelija.",
+    "Palaute kyselystä: 4,5/5, vastaajia 45/60.",
+    "Vko 41 oli syyslomaviikko, kävijöitä 1 234.",
+    "Hätämajoitus oli taas täynnä, moni nukkui rappukäytävissä.",
+    "Mätäjoen varrella pidettiin siivoustalkoot 18.5.",
+    "Kätilöopiston edustalla jalkauduttiin klo 21–23.",
+    "Nuoret kertoivat, että hätäkeskukseen (112) on vaikea soittaa ilman suomen kieltä.",
+    "Ät-merkkiä ei tähän kenttään kirjoiteta.",
+    "Vaihtoehdot (a) ja (b) esiteltiin ryhmälle.",
+    "Seuraa meitä Instagramissa @kalliolanuoret ja @kalliola.nuoret",
+    "Tapasimme @ Itäkeskus klo 18",
+    "Lisätietoja www.kalliola.fi ja kalliola.fi/nuoret",
+    "Ilmoittautuminen kalliola.fi-sivustolla 1.9. mennessä.",
+    "Tila 120 m², vuokra 1 500 €/kk.",
+    "Budjetti 0,5 M€ vuosille 2024–2026.",
+    "Asunnottomuus lisääntyi Kontulassa talven 2024–2025 aikana.",
+    "Paperittomat nuoret kysyivät terveyspalveluista, 6 kysymystä.",
+    "Signaali: vuokrat nousivat, 3 perhettä joutui muuttamaan.",
+    "Avustus haettiin 15.3.2025, päätös 6/2025.",
+    "Koulutus Teamsissa klo 14.15, kesto 1,5 h.",
+    "Kumppanin Y-tunnus 0201256-6.",
+    "Nuoriso\u00adtalolla oli 👨\u200d👩\u200d👧 perheilta.",
+    "Vi träffade 8 unga på Stoa kl. 17–19.",
+    "Ungdomarna åt pizza tillsammans efter matchen.",
+    "Punkt 4 på agendan: budgeten för 2025.",
+    "Vi var på Kontula bibliotek 3.5.2024 kl. 18.30.",
+    "We met 12 young people at Stoa at 6 pm.",
+    "Meeting at 18:00 at the library, 25 people at most.",
+    "More info at kalliola.fi",
+    "Sign up at kalliola.fi/nuoret before 1 September.",
+    "We met at Stoa.Then we walked to Itäkeskus.",
+    "The group meets at 17.30 at Kontula youth centre.",
+    "Open at 9-12 and 13-16, closed at weekends.",
+    "Встреча в 18:00, пришли 10 молодых людей.",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY_TEXTS)
+def test_find_personal_data__lets_an_ordinary_sentence_through(text):
+    assert find_personal_data(text) == []
+
+
+def test_find_personal_data__has_no_false_positives_on_the_ordinary_corpus():
+    refused = [text for text in ORDINARY_TEXTS if find_personal_data(text)]
+
+    assert len(ORDINARY_TEXTS) >= 40
+    assert len(refused) / len(ORDINARY_TEXTS) == 0, refused
+
+
+# --- Normalisation --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("131052\u200b-308T", "131052-308T"),
+        ("nuoriso\u00adtalo\u2060\ufeff", "nuorisotalo"),
+        ("\u200e\u202eabc\u202c", "abc"),
+        ("１３１０５２－３０８Ｔ", "131052-308T"),
+        ("𝟏𝟑𝟏𝟎𝟓𝟐", "131052"),
+        ("١٣١٠٥٢ ۱۳۱۰۵۲ १३१०५२", "131052 131052 131052"),
+        ("⁰⁴⁰", "040"),
+        ("0\ufe0f\u20e34\ufe0f\u20e3", "04"),
+        ("a\u2010b\u2011c\u2012d\u2013e\u2014f\u2015g\u2212h", "a-b-c-d-e-f-g-h"),
+        ("040\u00a0123\u202f4567\u3000x\u2800y", "040 123 4567 x y"),
+        ("308\u0422 \u0410\u0412\u0421 \u03a5\u0395", "308T ABC YE"),
+        ("a\u0308ija\u0308la\u0308", "äijälä"),
+        ("1\u0301", "1"),
+        ("matti＠kalliola．fi", "matti@kalliola.fi"),
+        ("matti@kalliola。fi", "matti@kalliola.fi"),
+        ("matti[at]kalliola.fi", "matti@kalliola.fi"),
+        ("matti (at) kalliola (dot) fi", "matti@kalliola.fi"),
+        ("matti { AT } kalliola < DOT > fi", "matti@kalliola.fi"),
+        ("matti(a)kalliola[.]fi", "matti@kalliola.fi"),
+        ("matti at kalliola dot fi", "matti@kalliola.fi"),
+        ("matti at kalliola.fi", "matti@kalliola.fi"),
+        ("matti dot meikalainen ät gmail piste com", "matti.meikalainen@gmail.com"),
+        ("matti kissanhäntä kalliola piste fi", "matti@kalliola.fi"),
+        ("anna snabel-a kalliola punkt se", "anna@kalliola.se"),
+        ("matti @ kalliola.fi", "matti@kalliola.fi"),
+        ("Yhteys: matti at kalliola dot fi, kiitos", "Yhteys: matti@kalliola.fi, kiitos"),
+    ],
+)
+def test_normalise__makes_the_text_read_as_it_looks(text, normalised):
+    assert normalise(text) == normalised
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tapasimme klo 18.30 at the youth centre",
+        "Osallistujia oli 12 (at least)",
+        "Vaihtoehdot (a) ja (b)",
+        "seuraa @kalliola.nuoret",
+        "klo 18 @ nuorisotalo",
+        "More info at kalliola.fi",
+        "We met at Stoa.Then we left",
+        "nimi at gmail",
+        "Ät-merkki, hätä, mätä",
+        "Ungdomarna åt pizza, punkt 4",
+        "rivi\nrivi\ttabulaattori\r\n",
+        "Tapahtuma 24.12. klo 12-15, hinta 12,50 €",
+    ],
+)
+def test_normalise__leaves_ordinary_text_as_it_is(text):
+    assert normalise(text) == text
+
+
+@pytest.mark.parametrize("text", [text for text, _ in DISGUISED], ids=DISGUISED_IDS)
+def test_normalise__gives_the_same_text_when_run_again(text):
+    assert normalise(normalise(text)) == normalise(text)
+
+
+def test_normalise__gives_an_empty_text_for_only_invisible_characters():
+    assert normalise("\u200b\u200c\u200d\u2060\ufeff\u00ad") == ""
 
 
 # --- Several at once ------------------------------------------------------------------------------
@@ -423,8 +746,38 @@ def test_find_personal_data__finds_nothing_in_an_empty_text():
 
 @pytest.mark.parametrize(
     "text",
-    ["a" * 50_000, "1" * 50_000, "a." * 25_000, "x@" + "a-" * 25_000, "0 " * 25_000],
-    ids=["letters", "digits", "dotted", "hyphenated domain", "spaced digits"],
+    [
+        "a" * 50_000,
+        "1" * 50_000,
+        "a." * 25_000,
+        "x@" + "a-" * 25_000,
+        "0 " * 25_000,
+        "a dot " * 10_000,
+        "a at " * 12_000,
+        "a(at)" * 10_000,
+        ("a dot " * 8 + "a at ") * 1_500,
+        "a at " + "bb dot " * 10_000,
+        "us at a.Bb " * 5_000,
+        "a\u0308" * 25_000,
+        "\u200b" * 50_000,
+        "١" * 50_000,
+    ],
+    ids=[
+        "letters",
+        "digits",
+        "dotted",
+        "hyphenated domain",
+        "spaced digits",
+        "spelled-out dots",
+        "spelled-out at signs",
+        "bracketed at signs",
+        "long spelled-out names",
+        "long spelled-out domain",
+        "sentences after at",
+        "combining marks",
+        "zero-width spaces",
+        "Arabic-Indic digits",
+    ],
 )
 def test_find_personal_data__reads_a_long_text_in_linear_time(text):
     # A form field must not be a way to keep the server busy: each of these took seconds when
