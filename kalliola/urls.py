@@ -18,3 +18,5 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "kalliola.views.bad_request"
