@@ -8,6 +8,7 @@ than running with a silently wrong configuration.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,14 +37,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (true/false, 1/0), got {raw!r}.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {raw!r}.")
+    return value
 
 
 def env_float(name: str, default: float) -> float:
@@ -92,6 +96,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "auditlog",
+    "axes",
     "kalliola",
     "goals",
     "neighbourhoods",
@@ -112,6 +117,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last, so that the lockout page it puts in place of the login page still passes through
+    # the others on its way out (security headers, CSP, the language).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kalliola.urls"
@@ -155,6 +163,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# The lockout check comes first: it refuses a locked-out login before the password is tried.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -276,6 +290,9 @@ MAILERS = {
                 "username": env_str("EMAIL_HOST_USER"),
                 "password": env_str("EMAIL_HOST_PASSWORD"),
                 "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+                # An error report is sent while the failed request waits: a mail server that
+                # accepts and then stays silent must not hold a web worker for long.
+                "timeout": env_int("EMAIL_TIMEOUT", 5, minimum=1),
             },
         }
         if _EMAIL_HOST
@@ -284,14 +301,51 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "noreply@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-ADMINS = [("Admin", email) for email in env_list("ADMIN_EMAILS", [])]
+ADMINS = env_list("ADMIN_EMAILS", [])
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "kalliola.log.ErrorMailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    # Django's own "django" logger mails errors with a handler that may raise (see kalliola.log).
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# Password guessing (django-axes, see kalliola/lockout.py). A username is locked out at one
+# address after LOGIN_FAILURE_LIMIT failures, and an address for every username after
+# LOGIN_FAILURE_LIMIT_PER_ADDRESS failures (0: no such limit), until LOGIN_LOCKOUT_MINUTES
+# have passed without another attempt. Locking a username everywhere would let anyone lock
+# out a colleague by typing their name; another address keeps its own count instead.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 30, minimum=0)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# How many reverse proxies in front of the app append to X-Forwarded-For. With none, the
+# header is the client's own word and is ignored: the address is the connection's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# Each attempt during a lockout starts the cool-off again, so the lockout page can say that
+# the wait is the whole of it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "kalliola.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "kalliola.lockout.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "kalliola.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Failed attempts are kept only until their cool-off has passed; a log of every successful
+# login with its address and browser would grow forever and is not needed.
+AXES_DISABLE_ACCESS_LOG = True

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, InequalityTheme, Means, Strategy
+from kalliola.ids import parse_id
 from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
 from measures.models import (
     Measurement,
@@ -165,8 +166,8 @@ def measurements(metric: Metric) -> QuerySet[Measurement]:
 
 def version_of(metric: Metric, number: str | None) -> MetricVersion:
     """The version asked for by its number (an old one stays readable), or the current one."""
-    if number and number.isdigit() and len(number) < 9:
-        version = metric.versions.filter(number=int(number)).first()
+    if (wanted := parse_id(number)) is not None and wanted < 10**9:
+        version = metric.versions.filter(number=wanted).first()
         if version is not None:
             return version
     return metric.version

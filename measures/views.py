@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from kalliola.ids import parse_id
 from measures import selectors, services
 from measures.computation import (
     Span,
@@ -145,7 +146,7 @@ def metric_update(request: HttpRequest, metric_id: int) -> HttpResponse:
 def metric_preview(request: HttpRequest) -> HttpResponse:
     """What the definition being edited would give for every past period; stores nothing."""
     metric = None
-    if (metric_id := request.POST.get("metric", "")).isdigit():
+    if (metric_id := parse_id(request.POST.get("metric"))) is not None:
         metric = Metric.objects.filter(pk=metric_id).first()
     form = MetricForm(request.POST, instance=metric)
     context: dict[str, Any] = {"form": form, "rows": None}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kalliola.ids import parse_id
 from neighbourhoods import selectors
 from neighbourhoods.models import (
     AGE_BANDS,
@@ -428,6 +429,13 @@ class SignalForm(RadioChoicesMixin, LiveValidationMixin, forms.ModelForm):
             "What you heard, in your own words. No names or anything else that could "
             "identify a person."
         )
+
+    @property
+    def linked_activity_id(self) -> int | None:
+        """The id of the activity the signal is linked to, for a link back to it; None when
+        the submitted value is not an id at all (the field's own check says why)."""
+        value = self["activity"].value()
+        return value.pk if isinstance(value, Activity) else parse_id(value)
 
     def clean_date(self) -> Any:
         date = self.cleaned_data.get("date")

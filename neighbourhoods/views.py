@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from kalliola.ids import parse_id
 from neighbourhoods import exports, selectors, services
 from neighbourhoods.forms import ActivityFilterForm, ActivityForm, SignalFilterForm, SignalForm
 from neighbourhoods.history import HistoryEntry, readable_history
@@ -191,8 +192,8 @@ def _initial_for_new(request: HttpRequest) -> dict[str, Any]:
     initial: dict[str, Any] = {"status": Activity.Status.DONE, "date": timezone.localdate()}
     source = None
     if copy_id := request.GET.get("copy", "").strip():
-        if copy_id.isdigit():
-            source = selectors.activity_list(user=request.user).filter(pk=copy_id).first()
+        if (pk := parse_id(copy_id)) is not None:
+            source = selectors.activity_list(user=request.user).filter(pk=pk).first()
         if source is None:
             messages.warning(request, _("The activity to copy was not found."))
     if source is not None:
@@ -330,8 +331,8 @@ def _initial_signal(request: HttpRequest) -> dict[str, Any]:
         initial["unit"] = unit.pk
     if activity_id := request.GET.get("activity", "").strip():
         activity = None
-        if activity_id.isdigit():
-            activity = selectors.activity_list(user=request.user).filter(pk=activity_id).first()
+        if (pk := parse_id(activity_id)) is not None:
+            activity = selectors.activity_list(user=request.user).filter(pk=pk).first()
         if activity is None:
             messages.warning(request, _("The activity to link was not found."))
         else:

@@ -543,6 +543,9 @@ def test_settings__pass_deploy_checks_with_a_production_environment():
         ("SECURE_HSTS_SECONDS", "a year"),
         ("DATABASE_CONN_MAX_AGE", "1.5"),
         ("DATABASE_URL", "not-a-database://nowhere"),
+        ("LOGIN_FAILURE_LIMIT", "0"),
+        ("LOGIN_LOCKOUT_MINUTES", "a quarter"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
     ],
 )
 def test_settings__refuse_to_load_with_a_malformed_value_naming_the_variable(variable, value):

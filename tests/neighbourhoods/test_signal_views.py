@@ -497,3 +497,25 @@ def test_signal_create__without_who_raised_it_says_so_in_finnish(staff_user, cli
     assert response.status_code == 200
     assert response.context["form"].errors["raised_by"] == ["Tämä kenttä vaaditaan."]
     assert not Signal.objects.exists()
+
+
+@pytest.mark.parametrize("activity", ["1.0", "1e3", "[1]", "²", "١", "99999999999999999999", " 7"])
+def test_signal_create__a_malformed_activity_id_is_refused_without_an_error_page(
+    staff_user, client_for, form_data, activity
+):
+    client = client_for(staff_user)
+
+    posted = post_new(client, form_data | {"activity": activity})
+    opened = client.get(reverse("neighbourhoods:signal_create"), {"activity": activity})
+
+    assert posted.status_code == 200
+    assert "activity" in posted.context["form"].errors
+    assert not Signal.objects.exists()
+    assert opened.status_code == 200
+
+
+@pytest.mark.parametrize("copy", ["1.0", "²", "99999999999999999999"])
+def test_activity_form__a_malformed_copy_id_is_ignored(staff_user, client_for, copy):
+    response = client_for(staff_user).get(reverse("neighbourhoods:activity_create"), {"copy": copy})
+
+    assert response.status_code == 200
