@@ -55,10 +55,14 @@ class CountInput(forms.NumberInput):
 
 
 class EmptyIsZero:
-    """Reads a count left empty as 0, the count its placeholder shows. The field's own rules
-    (a whole number, not negative, not implausibly large) apply to what is typed."""
+    """Reads a count left empty as 0, the count its placeholder shows, so it is never required.
+    The field's own rules (a whole number, not negative, not implausibly large) apply to what
+    is typed."""
 
     zero: int | Decimal = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "required": False})
 
     def to_python(self, value: Any) -> Any:
         value = super().to_python(value)  # type: ignore[misc]
@@ -257,7 +261,7 @@ class ActivityForm(RadioChoicesMixin, LiveValidationMixin, forms.ModelForm):
         field_classes = {
             "area": AreaChoiceField,
             "means": MeansChoiceField,
-            **dict.fromkeys(COUNT_FIELDS[:-1], CountField),
+            **dict.fromkeys((*AGE_BANDS, "new_participants", "volunteers"), CountField),
             "volunteer_hours": HoursField,
         }
 
@@ -286,7 +290,6 @@ class ActivityForm(RadioChoicesMixin, LiveValidationMixin, forms.ModelForm):
                 "No projects yet: an administrator adds the funded projects."
             )
         for name in COUNT_FIELDS:
-            fields[name].required = False
             # A zero is shown as an empty field, whether it is the default of a new activity
             # or saved with an activity; a count the user typed is shown as typed.
             if not self.is_bound and not self.initial.get(name):

@@ -79,7 +79,7 @@ def _filtered_list(
     template: str,
 ) -> HttpResponse:
     """A list page with filters; a filter change by HTMX gets only the results back."""
-    rows = narrow(rows, filters.cleaned_data) if filters.is_valid() else rows.none()
+    rows = _narrowed(rows, filters, narrow)
     context = {
         "page": _page(request, rows),
         "title": title,
@@ -87,6 +87,15 @@ def _filtered_list(
         "query": _query_without_page(request),
     }
     return _render_list(request, template, context)
+
+
+def _narrowed(
+    rows: QuerySet[Any],
+    filters: Any,
+    narrow: Callable[[QuerySet[Any], dict[str, Any]], QuerySet[Any]],
+) -> QuerySet[Any]:
+    """The rows the filters let through; none while a filter is bad (the form says which)."""
+    return narrow(rows, filters.cleaned_data) if filters.is_valid() else rows.none()
 
 
 def _render_list(request: HtmxHttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -150,10 +159,7 @@ def activity_mine(request: HtmxHttpRequest) -> HttpResponse:
     """One's own activities, with the filters of the full list: done work newest first, and
     apart from it the soonest few of the upcoming ones (all of them with ?upcoming=all)."""
     filters = ActivityFilterForm(request.GET)
-    mine = selectors.activity_mine(user=request.user)
-    mine = (
-        selectors.activity_filter(mine, filters.cleaned_data) if filters.is_valid() else mine.none()
-    )
+    mine = _narrowed(selectors.activity_mine(user=request.user), filters, selectors.activity_filter)
     today = timezone.localdate()
     upcoming = selectors.activities_upcoming(mine, today=today)
     all_upcoming = request.GET.get("upcoming") == "all"
