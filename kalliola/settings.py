@@ -260,8 +260,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 15 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# A save must not hang when the broker is down: give up publishing quickly.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# A save must not wait on a broker that is down: the web process publishes once per
+# transaction, without retrying, and gives up on a connection that does not open within half a
+# second or a broker that stops answering within three (a worker's BRPOP waits one second, so
+# the read timeout must be longer). The stale marks are in the database; the periodic sweep
+# catches up when the broker is back. The worker's own connection retries on its own settings.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 0,
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 3,
+}
 # Stale metric values are swept up every minute (e.g. those saved while the broker was down)
 # and everything is recomputed at night, so nothing stays wrong for long.
 CELERY_BEAT_SCHEDULE = {

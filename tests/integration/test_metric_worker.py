@@ -12,6 +12,7 @@ import datetime
 import logging
 import os
 import signal
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 from django.db import connection, transaction
+from django.urls import reverse
 
 from measures import services
 from measures.models import Metric, MetricValue, Period, StalePeriod
@@ -27,8 +29,10 @@ from measures.periods import period_end
 from measures.tasks import sweep_stale
 from neighbourhoods import services as log_services
 from neighbourhoods.models import Activity
-from tests.factories.activity import ActivityFactory
+from tests.factories.activity import ActivityFactory, ActivityTypeFactory
+from tests.factories.area import AreaFactory
 from tests.factories.metric import MetricFactory
+from tests.factories.unit import UnitFactory
 from tests.factories.user import UserFactory
 from tests.integration.worker import (
     REDIS_URL,
@@ -172,6 +176,55 @@ def test_a_save_succeeds_with_the_broker_down_and_the_value_catches_up(queue, ca
         wait_until(lambda: computed(metric), "the sweep recomputed the metric")
 
     assert values(metric)[month(5)] == 1
+
+
+@pytest.fixture
+def unanswering_broker() -> Iterator[str]:
+    """A broker address whose connections never open, as when a firewall drops them: a socket
+    that listens with no room in its queue, filled by one connection nobody accepts."""
+    with socket.socket() as listening, socket.socket() as filler:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(0)
+        port = listening.getsockname()[1]
+        filler.connect(("127.0.0.1", port))
+        yield f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.mark.parametrize("down", ["refusing", "not answering"])
+def test_a_save_with_the_broker_down_does_not_wait_on_it(
+    down, queue, strategy, staff_user, client_for, request
+):
+    """However many metrics there are, a save publishes once and gives up on the broker fast;
+    the stale marks are written for the periodic sweep."""
+    broker = (
+        UNREACHABLE_BROKER if down == "refusing" else request.getfixturevalue("unanswering_broker")
+    )
+    goal = strategy.goals.get(number=2)
+    metrics = MetricFactory.create_batch(50, goal=goal)
+    unit = UnitFactory.create()
+    unit.members.add(staff_user)
+    client = client_for(staff_user)
+    data = {
+        "title": "Iltajalkautuminen",
+        "status": "done",
+        "date": (datetime.date.today() - datetime.timedelta(days=1)).isoformat(),
+        "area": AreaFactory.create().pk,
+        "type": ActivityTypeFactory.create().pk,
+        "unit": unit.pk,
+        "goals": [goal.pk],
+        "participants_13_17": 4,
+    }
+    client.get(reverse("neighbourhoods:activity_create"))  # the first page a process renders
+
+    with project_app_sending_to(broker, queue):
+        started = time.monotonic()
+        response = client.post(reverse("neighbourhoods:activity_create"), data)
+        took = time.monotonic() - started
+
+    assert response.status_code == 302
+    assert Activity.objects.filter(title="Iltajalkautuminen").exists()
+    assert set(StalePeriod.objects.values_list("metric", flat=True)) == {m.pk for m in metrics}
+    assert took < 1, f"the save took {took:.2f} s with the broker {down}"
 
 
 def backend_waiting_on_a_lock() -> int | None:
