@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from django.db.models import Q
 
 from goals.models import Strategy
+from kalliola.dates import first_accepted_date
 from measures.cells import AreaTree, monthly_cells, partner_cells
 from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
 from measures.models import VALUE_QUANTUM, Measurement, Metric, MetricValue, MetricVersion
@@ -59,7 +60,8 @@ class Span:
 
 
 def history_span(today: datetime.date) -> Span:
-    """From the start of the earliest strategy, or the earliest day logged or measured, to today."""
+    """From the start of the earliest strategy, or the earliest day logged or measured, to today;
+    never before the first date the app accepts, whatever an old row says."""
     firsts = [
         datetime.date(year, 1, 1)
         for year in Strategy.objects.order_by("start_year").values_list("start_year", flat=True)[:1]
@@ -68,7 +70,7 @@ def history_span(today: datetime.date) -> Span:
         first = model.objects.order_by(column).values_list(column, flat=True).first()
         if first is not None:
             firsts.append(first)
-    return Span(min([*firsts, today]), today)
+    return Span(max(min([*firsts, today]), first_accepted_date()), today)
 
 
 # --- Activity metrics -----------------------------------------------------------------------

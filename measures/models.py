@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from goals.models import Goal, Means, Outcome, TimestampedModel
+from kalliola.dates import validate_date_in_window
 from neighbourhoods.models import Area
 from neighbourhoods.privacy import validate_no_personal_data
 
@@ -87,6 +88,7 @@ class Metric(TimestampedModel):
         null=True,
         blank=True,
         help_text=_("The first day of the period the baseline describes."),
+        validators=[validate_date_in_window],
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -245,7 +247,7 @@ class Measurement(TimestampedModel):
     metric = models.ForeignKey(
         Metric, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("metric")
     )
-    period_start = models.DateField(_("period"))
+    period_start = models.DateField(_("period"), validators=[validate_date_in_window])
     value = models.DecimalField(
         pgettext_lazy("number", "value"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from goals.models import Goal, InequalityTheme, Means, TimestampedModel
+from kalliola.dates import validate_date_in_window
 from neighbourhoods.privacy import validate_no_personal_data
 
 MAX_PARTICIPANTS_PER_BAND = 100_000
@@ -152,8 +153,10 @@ class Project(TimestampedModel):
     funder = models.CharField(
         _("funder"), max_length=200, help_text=_("E.g. STEA, or the foundation's name.")
     )
-    starts_on = models.DateField(_("funding starts"))
-    ends_on = models.DateField(_("funding ends"), null=True, blank=True)
+    starts_on = models.DateField(_("funding starts"), validators=[validate_date_in_window])
+    ends_on = models.DateField(
+        _("funding ends"), null=True, blank=True, validators=[validate_date_in_window]
+    )
     goals = models.ManyToManyField(
         Goal, related_name="projects", blank=True, verbose_name=_("strategic goals")
     )
@@ -209,8 +212,10 @@ class Activity(TimestampedModel):
     title = models.CharField(
         _("title"), max_length=TITLE_MAX_LENGTH, validators=[validate_no_personal_data]
     )
-    date = models.DateField(_("date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    date = models.DateField(_("date"), validators=[validate_date_in_window])
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, validators=[validate_date_in_window]
+    )
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     end_time = models.TimeField(_("end time"), null=True, blank=True)
     status = models.CharField(
@@ -383,7 +388,7 @@ class Signal(TimestampedModel):
         MEDIUM = "medium", _("Medium")
         HIGH = "high", _("High")
 
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_date_in_window])
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="signals", verbose_name=_("area")
     )
