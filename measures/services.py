@@ -653,16 +653,21 @@ DELETE_CHUNK = 900
 def recompute_all() -> int:
     """Recompute every metric over all of history; activity metrics share their queries.
 
-    The activity metrics are locked (leaving any whose own recompute is running to it), then
-    computed and their values replaced together, in one transaction; then each manual metric
-    and each ratio in a transaction of its own.
+    First every metric is marked stale over all of history, in a transaction of its own, so
+    that a run that does not finish (a killed worker, a metric another recompute holds) leaves
+    marks for the periodic sweep instead of values nobody will look at again until the next
+    night. Then the activity metrics are locked (leaving any whose own recompute is running to
+    it), computed and their values replaced together, in one transaction; then each manual
+    metric and each ratio in a transaction of its own. Each drops its marks as it commits.
     """
     today = timezone.localdate()
     span = history_span(today)
-    marks = list(StalePeriod.objects.values_list("pk", "metric"))
     metrics = list(
         Metric.objects.filter(current_version__isnull=False).select_related("current_version")
     )
+    with transaction.atomic():
+        _add_marks([StalePeriod(metric_id=m.pk, period_start=None) for m in metrics])
+    marks = list(StalePeriod.objects.values_list("pk", "metric"))
     activity_metrics = [m for m in metrics if m.kind == Metric.Kind.ACTIVITY]
     written = 0
     if activity_metrics:

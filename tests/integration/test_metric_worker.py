@@ -21,12 +21,13 @@ from decimal import Decimal
 import psycopg
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 
 from measures import services
 from measures.models import Metric, MetricValue, Period, StalePeriod
 from measures.periods import period_end
-from measures.tasks import sweep_stale
+from measures.tasks import recompute_all, sweep_stale
 from neighbourhoods import services as log_services
 from neighbourhoods.models import Activity
 from tests.factories.activity import ActivityFactory, ActivityTypeFactory
@@ -37,6 +38,7 @@ from tests.factories.user import UserFactory
 from tests.integration.worker import (
     REDIS_URL,
     database_url_of_test_database,
+    pool_children,
     project_app_sending_to,
     running_worker,
     skip_unless_worker_can_run,
@@ -286,7 +288,8 @@ def test_the_nightly_recompute_leaves_a_metric_being_recomputed_to_its_own_task(
     busy, free = MetricFactory.create(), MetricFactory.create()
 
     with psycopg.connect(database_url_of_test_database()) as other:
-        other.execute("SELECT id FROM measures_metric WHERE id = %s FOR UPDATE", [busy.pk])
+        # As a recompute of the metric holds it (a row lock that still lets marks be added).
+        other.execute("SELECT id FROM measures_metric WHERE id = %s FOR NO KEY UPDATE", [busy.pk])
         services.recompute_all()
         other.rollback()
 
@@ -294,3 +297,81 @@ def test_the_nightly_recompute_leaves_a_metric_being_recomputed_to_its_own_task(
     free.refresh_from_db()
     assert busy.computed_at is None
     assert free.computed_at is not None
+    # The busy metric keeps a mark over all of history: the sweep does it if its task did not.
+    assert StalePeriod.objects.filter(metric=busy, period_start=None).exists()
+    assert not StalePeriod.objects.filter(metric=free).exists()
+
+
+def all_values() -> dict[tuple[int, datetime.date, int | None], Decimal | None]:
+    rows = MetricValue.objects.filter(version__metric__current_version=F("version"))
+    return {
+        (metric, start, area): value
+        for metric, start, area, value in rows.values_list(
+            "version__metric", "period_start", "area", "value"
+        )
+    }
+
+
+def test_a_pool_child_killed_in_the_nightly_recompute_leaves_marks_the_sweep_repairs(
+    queue, strategy
+):
+    first = ActivityFactory.create(date=datetime.date(2025, 2, 10))
+    activities = MetricFactory.create()
+    participants = MetricFactory.create(definition={"aggregation": "participants"})
+    per_activity = MetricFactory.create(
+        kind=Metric.Kind.RATIO,
+        definition={"numerator": participants.pk, "denominator": activities.pk},
+    )
+    services.recompute_all()
+    # Rows written around the app (a restore, a fix in the database): no marks, so only the
+    # nightly recompute brings the values up to date.
+    Activity.objects.bulk_create(
+        ActivityFactory.build(
+            date=datetime.date(2025, 2, 11),
+            area=first.area,
+            type=first.type,
+            unit=first.unit,
+            created_by=first.created_by,
+        )
+        for _ in range(3)
+    )
+    assert not StalePeriod.objects.exists()
+    february = MetricValue.objects.get(
+        version=activities.current_version, period_start=month(2), area=None
+    )
+
+    # Another session holds one of the values the nightly recompute replaces: the pool child
+    # writes the activity metrics' values, then blocks inside its transaction. It is killed.
+    worker_env = {"DATABASE_IDLE_IN_TRANSACTION_SECONDS": "2"}
+    with psycopg.connect(database_url_of_test_database()) as other:
+        other.execute("SELECT id FROM measures_metricvalue WHERE id = %s FOR UPDATE", [february.pk])
+        with (
+            running_worker(queue, pool="prefork", env=worker_env) as process,
+            project_app_sending_to(REDIS_URL, queue),
+        ):
+            recompute_all.apply_async(queue=queue)
+            wait_until(lambda: backend_waiting_on_a_lock() is not None, "the child is halfway")
+            pid = backend_waiting_on_a_lock()
+            [child] = pool_children(process.pid)
+            os.kill(child, signal.SIGKILL)
+            other.rollback()
+            assert pid is not None
+            wait_until(lambda: backend_gone(pid), "the killed child's session ended")
+
+            # Whatever the task redelivered to a new child managed, the marks are there for
+            # the sweep, which repairs everything without waiting for the night.
+            sweep_stale.apply_async(queue=queue)
+            wait_until(
+                lambda: (
+                    not StalePeriod.objects.exists()
+                    and not Metric.objects.filter(computed_at__isnull=True).exists()
+                ),
+                "the sweep caught up",
+            )
+            swept = all_values()
+
+    assert swept[(activities.pk, month(2), None)] == 4
+    assert swept[(per_activity.pk, month(2), None)] == Decimal(10 * 4) / 4
+    # What a fresh full recompute gives: it finds nothing to change.
+    assert services.recompute_all() == 0
+    assert all_values() == swept

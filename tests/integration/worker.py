@@ -50,8 +50,11 @@ def skip_unless_worker_can_run() -> None:
 
 
 @contextlib.contextmanager
-def running_worker(queue: str) -> Iterator[subprocess.Popen[str]]:
-    """Start the project's worker (solo pool) on a queue; stop it and show its log after."""
+def running_worker(
+    queue: str, *, pool: str = "solo", env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """Start the project's worker on a queue; stop it and show its log after. The solo pool
+    runs tasks in the worker's own process; the prefork pool (one child) as in production."""
     skip_unless_worker_can_run()
     env = {
         **os.environ,
@@ -60,6 +63,7 @@ def running_worker(queue: str) -> Iterator[subprocess.Popen[str]]:
         "DATABASE_URL": database_url_of_test_database(),
         "CELERY_BROKER_URL": REDIS_URL,
         "CELERY_RESULT_BACKEND": REDIS_URL,
+        **(env or {}),
     }
     worker = subprocess.Popen(
         [
@@ -69,7 +73,8 @@ def running_worker(queue: str) -> Iterator[subprocess.Popen[str]]:
             "-A",
             "kalliola",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            "--concurrency=1",
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
@@ -119,3 +124,17 @@ def project_app_sending_to(broker_url: str, queue: str) -> Iterator[None]:
     finally:
         drop_pool()
         conf.update(saved)
+
+
+def pool_children(pid: int) -> list[int]:
+    """The processes whose parent is pid: a prefork worker's pool children."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name, in parentheses, may hold spaces: the fields follow it.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process has ended
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
