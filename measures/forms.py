@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Strategy
+from kalliola.forms import BoundedModelMultipleChoiceField
 from measures.definitions import SIGNAL_FILTERS, ActivityDefinition, Aggregation, RatioDefinition
 from measures.models import VALUE_DECIMALS, VALUE_DIGITS, Measurement, Metric, Period
 from measures.periods import period_start
@@ -56,7 +57,7 @@ def _value_field(label: Any, required: bool = False) -> forms.DecimalField:
 
 
 def _many(label: Any, queryset: Any) -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
+    return BoundedModelMultipleChoiceField(
         label=label,
         queryset=queryset,
         required=False,

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 from django.db.models import Field, Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -29,6 +28,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from goals.models import Goal, InequalityTheme, Means
+from kalliola.people import person_name
 from neighbourhoods.models import AGE_BANDS, Activity, Area, Partner
 
 CHUNK_SIZE = 2000
@@ -82,8 +82,8 @@ def _linked(activity: Activity, relation: str) -> list[Any]:
     return getattr(activity, _TO_ATTR[relation])
 
 
-def _person(user: AbstractUser) -> str:
-    return user.get_full_name() or user.get_username()
+def _organisers(activity: Activity) -> str:
+    return "; ".join(map(person_name, _linked(activity, "organisers")))
 
 
 def _created_at(activity: Activity) -> datetime.datetime:
@@ -109,7 +109,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(_label("themes"), lambda a: "; ".join(t.name for t in _linked(a, "themes")), 30),
     Column(_label("partners"), lambda a: "; ".join(p.name for p in _linked(a, "partners")), 30),
-    Column(_label("organisers"), lambda a: "; ".join(map(_person, _linked(a, "organisers"))), 24),
+    Column(_label("organisers"), _organisers, 24),
     *(_field(band) for band in AGE_BANDS),
     _field("participants_total"),
     _field("new_participants"),

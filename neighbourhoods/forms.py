@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kalliola.forms import BoundedModelMultipleChoiceField
 from kalliola.ids import parse_id
+from kalliola.people import person_name
 from neighbourhoods import selectors
 from neighbourhoods.models import (
     AGE_BANDS,
@@ -89,7 +91,7 @@ class AreaChoiceField(forms.ModelChoiceField):
         return area_label(obj)
 
 
-class AreaMultipleChoiceField(forms.ModelMultipleChoiceField):
+class AreaMultipleChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return area_label(obj)
 
@@ -105,7 +107,7 @@ def means_label(obj: Any) -> str:
     return f"{obj.goal.number}.{obj.position} {obj.text}"
 
 
-class MeansChoiceField(forms.ModelMultipleChoiceField):
+class MeansChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return means_label(obj)
 
@@ -113,6 +115,11 @@ class MeansChoiceField(forms.ModelMultipleChoiceField):
 class OneMeansChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return means_label(obj)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return person_name(obj)
 
 
 class RadioChoicesMixin:
@@ -260,6 +267,7 @@ class ActivityForm(RadioChoicesMixin, LiveValidationMixin, forms.ModelForm):
         }
         field_classes = {
             "area": AreaChoiceField,
+            **dict.fromkeys(("goals", "themes", "partners"), BoundedModelMultipleChoiceField),
             "means": MeansChoiceField,
             **dict.fromkeys((*AGE_BANDS, "new_participants", "volunteers"), CountField),
             "volunteer_hours": HoursField,
@@ -389,12 +397,15 @@ class ActivityFilterForm(FilterForm):
     partner = forms.ModelChoiceField(
         label=_("Partner"), queryset=Partner.objects.all(), required=False
     )
-    organiser = forms.ModelChoiceField(
-        label=_("Organiser"),
-        queryset=get_user_model().objects.filter(organised_activities__isnull=False).distinct(),
-        required=False,
+    organiser = PersonChoiceField(
+        label=_("Organiser"), queryset=get_user_model().objects.none(), required=False
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, user: User | AnonymousUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Colleagues by name, and only those organising what the user may see.
+        self.fields["organiser"].queryset = selectors.organisers_seen_by(user=user)  # type: ignore[attr-defined]
 
 
 class SignalForm(RadioChoicesMixin, LiveValidationMixin, forms.ModelForm):
@@ -413,7 +424,7 @@ class SignalForm(RadioChoicesMixin, LiveValidationMixin, forms.ModelForm):
             "urgency": forms.RadioSelect,
             "activity": forms.HiddenInput,
         }
-        field_classes = {"area": AreaChoiceField}
+        field_classes = {"area": AreaChoiceField, "themes": BoundedModelMultipleChoiceField}
 
     def __init__(self, *args: Any, user: User | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -30,6 +30,7 @@ from django.utils.translation import pgettext
 from modeltranslation.utils import build_localized_fieldname
 
 from goals.models import Means, Strategy
+from kalliola.people import person_name
 from neighbourhoods import selectors
 
 # Bookkeeping that changes with every save, or never: no reader asks about it.
@@ -84,10 +85,6 @@ def readable_history(obj: Model) -> list[HistoryEntry]:
             )
         )
     return history
-
-
-def person_name(user: Any) -> str:
-    return str(user.get_full_name() or user.get_username())
 
 
 def _action_label(entry: LogEntry) -> str:

@@ -247,9 +247,22 @@ def signal_filter(signals: QuerySet[Signal], filters: dict[str, Any]) -> QuerySe
     return signals.filter(conditions)
 
 
-def partner_list() -> QuerySet[Partner]:
-    """Partners with the number of activities each took part in."""
-    return Partner.objects.annotate(activity_count=Count("activities")).order_by("name")
+def organisers_seen_by(*, user: User) -> QuerySet[AuthUser]:
+    """The people organising activities the user may see, by name."""
+    seen = activity_list(user=user).values("pk")
+    return (
+        AuthUser.objects.filter(organised_activities__in=seen)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def partner_list(*, user: User) -> QuerySet[Partner]:
+    """Partners with the number of activities each took part in that the user may see."""
+    seen = activity_list(user=user).values("pk")
+    return Partner.objects.annotate(
+        activity_count=Count("activities", filter=Q(activities__in=seen))
+    ).order_by("name")
 
 
 def partner_activities(*, user: User, partner: Partner) -> QuerySet[Activity]:

@@ -62,7 +62,7 @@ def activity_list(request: HtmxHttpRequest) -> HttpResponse:
     return _filtered_list(
         request,
         rows=selectors.activity_list(user=request.user),
-        filters=ActivityFilterForm(request.GET),
+        filters=ActivityFilterForm(request.GET, user=request.user),
         narrow=selectors.activity_filter,
         title=_("All activities") if see_all else _("My activities"),
         template="neighbourhoods/activity_list.html",
@@ -106,7 +106,7 @@ def _render_list(request: HtmxHttpRequest, template: str, context: dict[str, Any
 
 def _activities_to_export(request: HttpRequest) -> QuerySet[Activity] | None:
     """What the activity list shows for the same query string, or None if a filter is bad."""
-    filters = ActivityFilterForm(request.GET)
+    filters = ActivityFilterForm(request.GET, user=request.user)
     if not filters.is_valid():
         return None
     activities = selectors.activity_list(user=request.user)
@@ -158,7 +158,7 @@ def activity_export_xlsx(request: HtmxHttpRequest) -> HttpResponse | FileRespons
 def activity_mine(request: HtmxHttpRequest) -> HttpResponse:
     """One's own activities, with the filters of the full list: done work newest first, and
     apart from it the soonest few of the upcoming ones (all of them with ?upcoming=all)."""
-    filters = ActivityFilterForm(request.GET)
+    filters = ActivityFilterForm(request.GET, user=request.user)
     mine = _narrowed(selectors.activity_mine(user=request.user), filters, selectors.activity_filter)
     today = timezone.localdate()
     upcoming = selectors.activities_upcoming(mine, today=today)
@@ -412,7 +412,10 @@ def signal_delete(request: HttpRequest, signal_id: int) -> HttpResponse:
 @require_GET
 @permission_required("neighbourhoods.view_partner", raise_exception=True)
 def partner_list(request: HttpRequest) -> HttpResponse:
-    context = {"partners": selectors.partner_list()}
+    context = {
+        "partners": selectors.partner_list(user=request.user),
+        "see_all": selectors.can_see_all_activities(request.user),
+    }
     return render(request, "neighbourhoods/partner_list.html", context)
 
 

@@ -27,7 +27,7 @@ def _set(activity: Activity, relation: str, objects: Any) -> None:
 
 
 class ActivityFactory(factory.django.DjangoModelFactory[Activity]):
-    """An activity; pass goals=[...] (and means, themes, partners) to link them."""
+    """An activity; pass goals=[...] (and means, themes, partners, organisers) to link them."""
 
     class Meta:
         model = Activity
@@ -55,4 +55,7 @@ class ActivityFactory(factory.django.DjangoModelFactory[Activity]):
     )
     partners = factory.PostGeneration(
         lambda obj, create, extracted, **kw: _set(obj, "partners", extracted)
+    )
+    organisers = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _set(obj, "organisers", extracted)
     )

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from neighbourhoods.models import Area
+from tests.factories import UserFactory
 from tests.factories.activity import ActivityFactory
 from tests.factories.area import AreaFactory
 from tests.factories.partner import PartnerFactory
@@ -121,3 +122,33 @@ def test_filter__staff_filters_only_their_own(staff_user, client_for, activities
     )
 
     assert titles(response) == {"Oma ilta"}
+
+
+def test_filter__organisers_are_offered_by_name_and_only_those_the_user_may_see(
+    staff_user, leadership_user, client_for
+):
+    colleague = UserFactory.create(username="mvirtanen", first_name="Maija", last_name="Virtanen")
+    stranger = UserFactory.create(username="kkorhonen", first_name="Kalle", last_name="Korhonen")
+    ActivityFactory.create(created_by=staff_user, organisers=[staff_user, colleague])
+    ActivityFactory.create(organisers=[stranger])  # not the staff user's: not visible to them
+
+    staff_page = client_for(staff_user).get(URL)
+    leadership_page = client_for(leadership_user).get(URL)
+
+    offered = staff_page.context["filters"].fields["organiser"].queryset
+    assert set(offered) == {staff_user, colleague}
+    assert "Maija Virtanen" in staff_page.text
+    assert "mvirtanen" not in staff_page.text
+    assert "Korhonen" not in staff_page.text
+    assert "Kalle Korhonen" in leadership_page.text
+    assert "kkorhonen" not in leadership_page.text
+
+
+def test_filter__an_organiser_the_user_may_not_see_is_a_bad_filter(staff_user, client_for):
+    stranger = UserFactory.create()
+    ActivityFactory.create(organisers=[stranger])
+
+    response = client_for(staff_user).get(URL, {"organiser": stranger.pk})
+
+    assert response.status_code == 200
+    assert response.context["filters"].errors["organiser"]

@@ -14,17 +14,31 @@ pytestmark = pytest.mark.django_db
 
 
 def test_partner_list__shows_each_partner_with_its_sector_and_activity_count(
-    staff_user, client_for
+    leadership_user, client_for
 ):
     church = PartnerFactory.create(name="Kallion seurakunta", sector=Partner.Sector.THIRD_SECTOR)
     PartnerFactory.create(name="Kontulan ostari ry", sector=Partner.Sector.RESIDENTS)
     ActivityFactory.create_batch(2, partners=[church])
 
-    response = client_for(staff_user).get(reverse("neighbourhoods:partners"))
+    response = client_for(leadership_user).get(reverse("neighbourhoods:partners"))
 
     assert response.status_code == 200
     counts = {p.name: p.activity_count for p in response.context["partners"]}
     assert counts == {"Kallion seurakunta": 2, "Kontulan ostari ry": 0}
+    assert "2 toimintaa" in response.text
+
+
+def test_partner_list__counts_for_staff_only_the_activities_they_may_see(staff_user, client_for):
+    church = PartnerFactory.create(name="Kallion seurakunta")
+    ActivityFactory.create(partners=[church], created_by=staff_user)
+    ActivityFactory.create(partners=[church], organisers=[staff_user])
+    ActivityFactory.create_batch(3, partners=[church])  # colleagues' work, not visible to staff
+
+    response = client_for(staff_user).get(reverse("neighbourhoods:partners"))
+
+    counts = {p.name: p.activity_count for p in response.context["partners"]}
+    assert counts == {"Kallion seurakunta": 2}
+    assert "Omat toimintasi: 2" in response.text
 
 
 def test_partner_list__says_what_to_do_when_there_are_none(staff_user, client_for):
