@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -20,6 +22,11 @@ REQUIRE_ALL = os.environ.get("REQUIRE_ALL_TESTS", "").lower() in {"1", "true", "
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis keeps what it learns of the source (and any example database) in .hypothesis
+    # in the working directory; the tests leave the work tree as they found it.
+    os.environ.setdefault(
+        "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "kalliola-hypothesis")
+    )
     # Hashing passwords properly is slow on purpose; tests don't need that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The interface tests read the Finnish and Swedish catalogues. Django has already started
