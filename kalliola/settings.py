@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "kalliola.middleware.AuditlogMiddleware",
     # Last, so that the lockout page it puts in place of the login page still passes through
     # the others on its way out (security headers, CSP, the language).
     "axes.middleware.AxesMiddleware",
@@ -155,6 +155,18 @@ try:
     }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A session left in an open transaction (a worker killed between two statements) is ended
+    # by PostgreSQL after this long, and its locks with it; the stale marks it leaves are then
+    # swept up. Longer than any pause between two statements of the nightly recompute.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(
+        [
+            _options.get("options", ""),
+            "-c idle_in_transaction_session_timeout="
+            f"{env_int('DATABASE_IDLE_IN_TRANSACTION_SECONDS', 300, minimum=1)}s",
+        ]
+    ).strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -330,6 +342,11 @@ LOGGING = {
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# Dates the app accepts (activities, signals, funding, measurements, baselines): from the
+# first of January of DATES_FIRST_YEAR to the end of the year DATES_YEARS_AHEAD years from now.
+DATES_FIRST_YEAR = env_int("DATES_FIRST_YEAR", 2000, minimum=1900)
+DATES_YEARS_AHEAD = env_int("DATES_YEARS_AHEAD", 3, minimum=1)
 
 # Password guessing (django-axes, see kalliola/lockout.py). A username is locked out at one
 # address after LOGIN_FAILURE_LIMIT failures, and an address for every username after

@@ -414,7 +414,9 @@ def test_compose__celery_broker_url_points_at_the_redis_service():
 
 
 def test_compose__web_publishes_port_8000_on_a_configurable_host_port():
-    assert "${WEB_PORT:-8000}:8000" in _service("web").get("ports", [])
+    # On the loopback interface unless the operator says otherwise: the reverse proxy on the
+    # same host is the only way in (Docker's published ports bypass a host firewall).
+    assert "${WEB_PORT:-127.0.0.1:8000}:8000" in _service("web").get("ports", [])
 
 
 def test_compose__app_environment_passes_the_deploy_checks():
