@@ -126,6 +126,8 @@ class MetricForm(RadioChoicesMixin, forms.ModelForm):
         widgets = {
             "kind": forms.RadioSelect,
             "direction": forms.RadioSelect,
+            "target_kind": forms.RadioSelect,
+            "data_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
             "baseline_period": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
@@ -142,6 +144,8 @@ class MetricForm(RadioChoicesMixin, forms.ModelForm):
             .select_related("goal")
             .order_by("goal__number", "position")
         )
+        # Left out of a post, the kind of target stays what it was (a level for a new metric).
+        fields["target_kind"].required = False
         users = get_user_model().objects.filter(is_active=True).order_by("username")
         fields["owner"].queryset = users  # type: ignore[attr-defined]
         for name in ("goal", "means", "outcome", "owner", "numerator", "denominator"):
@@ -239,6 +243,9 @@ class MetricForm(RadioChoicesMixin, forms.ModelForm):
                     _("Its period is %(period)s: a ratio divides values of the same period.")
                     % {"period": Period(version.period).label},
                 )
+
+    def clean_target_kind(self) -> str:
+        return self.cleaned_data.get("target_kind") or self.instance.target_kind
 
     def definition(self) -> dict[str, Any]:
         """The definition to store in the version, from the cleaned data."""

@@ -48,6 +48,10 @@ class Metric(TimestampedModel):
         DECREASE = "decrease", _("Decrease")
         KEEP = "keep", _("Keep at its level")
 
+    class TargetKind(models.TextChoices):
+        LEVEL = "level", _("A level in each period")
+        YEAR_TOTAL = "year_total", _("A total for the year")
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
     unit = models.CharField(
@@ -89,6 +93,27 @@ class Metric(TimestampedModel):
         blank=True,
         help_text=_("The first day of the period the baseline describes."),
         validators=[validate_date_in_window],
+    )
+    target_kind = models.CharField(
+        _("the targets are"),
+        max_length=10,
+        choices=TargetKind.choices,
+        default=TargetKind.LEVEL,
+        help_text=_(
+            "A level: each period's value is compared with the target (a survey score, a share, "
+            "a count per quarter). A total for the year: the periods of a year add up to the "
+            "target (4,000 participants in 2025), judged by the year so far."
+        ),
+    )
+    data_from = models.DateField(
+        _("data from"),
+        null=True,
+        blank=True,
+        validators=[validate_date_in_window],
+        help_text=_(
+            "Periods that end before this day show no data instead of a value. Empty: from the "
+            "first logged activity (for metrics on the log)."
+        ),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

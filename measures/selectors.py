@@ -23,7 +23,7 @@ from measures.models import (
     StalePeriod,
 )
 from measures.periods import period_end, period_label, periods_between
-from measures.status import Assessment, assess
+from measures.status import Assessment, Window, assess, without_early_values
 from neighbourhoods.models import Activity, ActivityType, Area, Partner, Project, Unit
 
 
@@ -48,7 +48,9 @@ class Summary:
 def metrics() -> QuerySet[Metric]:
     """Every metric with what a list or a detail page shows, and whether it is recomputing."""
     return (
-        Metric.objects.select_related("goal", "means", "outcome", "owner", "current_version")
+        Metric.objects.select_related(
+            "goal__strategy", "means", "outcome", "owner", "current_version"
+        )
         .prefetch_related("targets")
         .annotate(stale=Exists(StalePeriod.objects.filter(metric=OuterRef("pk"))))
         .order_by("goal__number", "name")
@@ -69,9 +71,32 @@ def is_recomputing(metric: Metric) -> bool:
     return bool(stale) or (metric.current_version_id is not None and metric.computed_at is None)
 
 
-def rows(version: MetricVersion, today: datetime.date, area: Area | None = None) -> list[Row]:
-    """The stored values of a version, oldest first."""
+def first_logged_day() -> datetime.date | None:
+    """The day of the earliest logged activity: the log's data begin there."""
+    return Activity.objects.order_by("date").values_list("date", flat=True).first()
+
+
+def window_of(metric: Metric, log_begins: datetime.date | None) -> Window:
+    """What the metric is judged within: its strategy's years; its data from its own "data
+    from" day, or (on the log) from the first logged activity."""
+    strategy = metric.goal.strategy
+    data_from = metric.data_from
+    if data_from is None and metric.kind != Metric.Kind.MANUAL:
+        data_from = log_begins
+    return Window(strategy.start_year, strategy.end_year, data_from)
+
+
+def rows(
+    version: MetricVersion,
+    today: datetime.date,
+    area: Area | None = None,
+    window: Window | None = None,
+) -> list[Row]:
+    """The stored values of a version, oldest first; no data before the data begin."""
     stored = MetricValue.objects.filter(version=version, area=area).order_by("period_start")
+    values = without_early_values(
+        list(stored.values_list("period_start", "value")), version.period, window or Window()
+    )
     return [
         Row(
             start,
@@ -79,7 +104,7 @@ def rows(version: MetricVersion, today: datetime.date, area: Area | None = None)
             value,
             period_end(start, version.period) < today,
         )
-        for start, value in stored.values_list("period_start", "value")
+        for start, value in values
     ]
 
 
@@ -94,24 +119,29 @@ def summaries(metric_list: list[Metric], today: datetime.date) -> list[Summary]:
     stored = MetricValue.objects.filter(version__in=versions, area=None).order_by("period_start")
     for version_id, start, value in stored.values_list("version", "period_start", "value"):
         values[version_id].append((start, value))
+    log_begins = first_logged_day()
     return [
-        summary(metric, values[metric.version.pk], today)
+        summary(metric, values[metric.version.pk], today, window_of(metric, log_begins))
         for metric in metric_list
         if metric.current_version is not None
     ]
 
 
 def summary(
-    metric: Metric, values: list[tuple[datetime.date, Decimal | None]], today: datetime.date
+    metric: Metric,
+    values: list[tuple[datetime.date, Decimal | None]],
+    today: datetime.date,
+    window: Window,
 ) -> Summary:
     """Status and latest complete value of a metric from its current version's values."""
     period = metric.version.period
+    values = without_early_values(values, period, window)
     complete = [(s, v) for s, v in values if period_end(s, period) < today]
     latest = None
     if complete:
         start, value = complete[-1]
         latest = Row(start, period_label(start, period), value, True)
-    assessment = assess(metric, values, targets_of(metric), today)
+    assessment = assess(metric, values, targets_of(metric), today, window)
     return Summary(metric, assessment, latest, is_recomputing(metric))
 
 

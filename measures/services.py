@@ -55,6 +55,8 @@ DESCRIPTION_FIELDS = (
     "direction",
     "baseline_value",
     "baseline_period",
+    "target_kind",
+    "data_from",
     "owner",
 )
 

@@ -53,11 +53,12 @@ def goal_metrics(request: HttpRequest, goal_id: int) -> HttpResponse:
 def _detail_context(request: HttpRequest, metric: Metric) -> dict[str, Any]:
     today = timezone.localdate()
     version = selectors.version_of(metric, request.GET.get("version"))
-    rows = selectors.rows(version, today)
+    window = selectors.window_of(metric, selectors.first_logged_day())
+    rows = selectors.rows(version, today, window=window)
     latest = next((row for row in reversed(rows) if row.complete), None)
     if version.pk == metric.current_version_id:
         current = [(row.period_start, row.value) for row in rows]
-        summary = selectors.summary(metric, current, today)
+        summary = selectors.summary(metric, current, today, window)
     else:
         (summary,) = selectors.summaries([metric], today)
     context: dict[str, Any] = {

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from measures.models import Metric, Period
-from measures.status import Status, assess
+from measures.status import Status, Window, assess, without_early_values
 from tests.factories.metric import MetricFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +119,103 @@ def test_thresholds_are_configurable(settings):
     result = assess(metric(), [(year(2023), Decimal(160))], {2025: Decimal(400)}, TODAY)
 
     assert result.status == Status.ON_TRACK
+
+
+# --- Honest numbers: totals for the year, the strategy's years, no data before the log -------
+
+STRATEGY = Window(first_year=2023, last_year=2025)
+
+
+def quarter(y: int, q: int) -> datetime.date:
+    return datetime.date(y, 3 * q - 2, 1)
+
+
+def quarterly_total(target_kind: str = Metric.TargetKind.YEAR_TOTAL) -> Metric:
+    return MetricFactory.create(period=Period.QUARTER, target_kind=target_kind)
+
+
+def test_a_yearly_total_is_judged_on_the_year_so_far_not_on_one_quarter():
+    # 4,000 participants in 2025; by the end of Q3, 3/4 of the year has passed (by days):
+    # 3,000 is expected, and three quarters of 1,000 each are exactly that.
+    values = [(quarter(2025, q), Decimal(1000)) for q in (1, 2, 3)]
+    today = datetime.date(2025, 10, 15)
+
+    result = assess(quarterly_total(), values, {2025: Decimal(4000)}, today, STRATEGY)
+
+    assert result.year_total
+    assert result.value == 3000
+    assert result.expected == pytest.approx(Decimal(4000) * 273 / 365, abs=1)
+    assert result.status == Status.ON_TRACK
+
+
+def test_a_yearly_total_compared_as_a_level_would_read_a_good_year_as_off_track():
+    """The bug this guards against: a quarter's 1,000 against a year's 4,000."""
+    values = [(quarter(2025, q), Decimal(1000)) for q in (1, 2, 3)]
+    today = datetime.date(2025, 10, 15)
+
+    as_level = assess(
+        quarterly_total(Metric.TargetKind.LEVEL), values, {2025: Decimal(4000)}, today, STRATEGY
+    )
+    as_total = assess(quarterly_total(), values, {2025: Decimal(4000)}, today, STRATEGY)
+
+    assert as_level.status == Status.OFF_TRACK
+    assert as_total.status == Status.ON_TRACK
+
+
+def test_a_yearly_total_behind_its_share_of_the_year():
+    values = [(quarter(2025, 1), Decimal(500)), (quarter(2025, 2), Decimal(500))]
+    today = datetime.date(2025, 7, 2)
+
+    result = assess(quarterly_total(), values, {2025: Decimal(4000)}, today, STRATEGY)
+
+    assert result.value == 1000  # of about 1,984 expected by 30 June
+    assert result.status == Status.OFF_TRACK
+
+
+def test_after_the_strategy_the_final_result_is_the_last_years_against_the_final_target():
+    values = [(year(y), Decimal(v)) for y, v in ((2023, 200), (2024, 300), (2025, 390), (2026, 50))]
+    today = datetime.date(2026, 12, 5)
+
+    result = assess(metric(), values, {2025: Decimal(400)}, today, STRATEGY)
+
+    # 2026's 50 is shown elsewhere but not judged against the 2023–2025 strategy's target.
+    assert result.final
+    assert result.period_start == year(2025)
+    assert result.value == 390
+    assert result.target == 400
+    assert result.status == Status.ON_TRACK
+
+
+def test_a_target_outside_the_strategys_years_is_not_its_target():
+    values = [(year(2026), Decimal(1))]
+
+    result = assess(metric(), values, {2026: Decimal(400)}, datetime.date(2027, 2, 1), STRATEGY)
+
+    assert result.status == Status.NO_TARGET
+
+
+def test_periods_before_the_data_began_are_no_data_not_zero():
+    window = Window(2023, 2025, data_from=datetime.date(2024, 5, 10))
+    values = [(quarter(2024, q), Decimal(0)) for q in (1,)] + [(quarter(2024, 2), Decimal(7))]
+
+    kept = without_early_values(values, Period.QUARTER, window)
+
+    assert kept == [(quarter(2024, 1), None), (quarter(2024, 2), Decimal(7))]
+
+
+def test_the_first_value_after_the_data_began_is_the_baseline_when_none_is_given():
+    window = Window(2023, 2025, data_from=datetime.date(2024, 1, 1))
+    values = [(year(2023), Decimal(0)), (year(2024), Decimal(300))]
+
+    result = assess(
+        metric(baseline=None), values, {2025: Decimal(400)}, datetime.date(2025, 3, 1), window
+    )
+
+    # 2023 has no data, so the line starts at 2024's 300 and 2024 shows no progress along it
+    # (off track). Read as "up from 0 in 2023", the same numbers would look on track.
+    assert result.period_start == year(2024)
+    assert result.status == Status.OFF_TRACK
+    as_if_zero = assess(
+        metric(baseline=None), values, {2025: Decimal(400)}, datetime.date(2025, 3, 1), STRATEGY
+    )
+    assert as_if_zero.status == Status.ON_TRACK
