@@ -263,8 +263,9 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if CELERY_TASK_ALWAYS_EAGER:
-    # Eager tasks still open a (never used) producer: give it an in-memory transport.
-    CELERY_BROKER_URL = "memory://"
+    # Eager tasks still open a (never used) producer: give it an in-memory transport, with a
+    # host name so that kombu does not warn about a missing one on every save.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
