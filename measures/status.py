@@ -46,6 +46,14 @@ class Status(models.TextChoices):
     NO_DATA = "no_data", _("No data yet")
 
 
+# After the strategy's last year, its final result.
+FINAL_LABELS = {
+    Status.ON_TRACK: _("Target reached"),
+    Status.AT_RISK: _("Nearly reached"),
+    Status.OFF_TRACK: _("Not reached"),
+}
+
+
 @dataclass(frozen=True)
 class Window:
     """What a metric is judged within: its strategy's years, and the day its data begin."""
@@ -76,6 +84,13 @@ class Assessment:
     target_year: int | None = None
     final: bool = False  # the strategy's years are over: its final result
     year_total: bool = False
+
+    @property
+    def label(self) -> str:
+        """The status in words; a final result is reached or not, no longer on track."""
+        if self.final and self.status in FINAL_LABELS:
+            return str(FINAL_LABELS[self.status])
+        return str(self.status.label)
 
 
 def without_early_values(

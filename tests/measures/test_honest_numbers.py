@@ -78,7 +78,8 @@ def test_after_the_strategy_the_metric_shows_its_final_result(
     # The 2025 quarters add up to the year's target: judged as a total, not quarter by quarter,
     # and 2026's activity is shown but not judged against the 2023–2025 strategy's target.
     assert "Lopputulos 2025: 2, tavoite 2" in html
-    assert "Aikataulussa" in html
+    assert "Tavoite saavutettu" in html
+    assert "Aikataulussa" not in html
     assert value_rows(html)["2026 Q1"] == "1"
 
 
