@@ -23,6 +23,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language can be switched before logging in, too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("start/", views.start, name="start"),
     path("healthz/", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),

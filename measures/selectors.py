@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ from measures.models import (
     StalePeriod,
 )
 from measures.periods import period_end, period_label, periods_between
-from measures.status import Assessment, Window, assess, without_early_values
+from measures.status import Assessment, Status, Window, assess, without_early_values
 from neighbourhoods.models import Activity, ActivityType, Area, Partner, Project, Unit
 
 
@@ -80,10 +81,18 @@ def window_of(metric: Metric, log_begins: datetime.date | None) -> Window:
     """What the metric is judged within: its strategy's years; its data from its own "data
     from" day, or (on the log) from the first logged activity."""
     strategy = metric.goal.strategy
-    data_from = metric.data_from
-    if data_from is None and metric.kind != Metric.Kind.MANUAL:
-        data_from = log_begins
+    data_from = data_start(metric.kind, metric.data_from, log_begins)
     return Window(strategy.start_year, strategy.end_year, data_from)
+
+
+def data_start(
+    kind: str | None, data_from: datetime.date | None, log_begins: datetime.date | None
+) -> datetime.date | None:
+    """Where a metric's data begin: its own "data from" day, or for a metric on the log (and
+    a ratio of such metrics) the first logged activity; a hand-entered one from its values."""
+    if data_from is None and kind != Metric.Kind.MANUAL:
+        return log_begins
+    return data_from
 
 
 def rows(
@@ -245,3 +254,42 @@ def describe(metric: Metric, version: MetricVersion) -> list[tuple[str, str]]:
             (str(_("Status of the activities")), str(Activity.Status(definition.status).label))
         )
     return lines
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    """One goal on the progress overview: its metrics' summaries and how many of them are in
+    each state, in words (final results once the strategy's years are over)."""
+
+    goal: Goal
+    summaries: list[Summary]
+    counts: list[tuple[str, str, int]]  # (status, label, how many), in the order of Status
+
+
+def active_goals() -> list[Goal]:
+    """The goals of the active strategy, in order."""
+    goals = Goal.objects.filter(strategy__status=Strategy.Status.ACTIVE)
+    return list(goals.select_related("strategy").order_by("number"))
+
+
+def progress_by_goal(goals: Sequence[Goal], today: datetime.date) -> list[GoalProgress]:
+    """The goals with their metrics' status, in a fixed number of queries."""
+    by_goal: dict[int, list[Summary]] = defaultdict(list)
+    for item in summaries(list(metrics().filter(goal__in=goals)), today):
+        by_goal[item.metric.goal_id].append(item)
+    order = {status: n for n, status in enumerate(Status)}
+    progress = []
+    for goal in goals:
+        counted = Counter((s.assessment.status, s.assessment.label) for s in by_goal[goal.pk])
+        counts = [
+            (str(status), label, n)
+            for (status, label), n in sorted(counted.items(), key=lambda kv: order[kv[0][0]])
+        ]
+        progress.append(GoalProgress(goal, by_goal[goal.pk], counts))
+    return progress
+
+
+def last_computed(items: Sequence[GoalProgress]) -> datetime.datetime | None:
+    """When the newest of the metrics' numbers were computed."""
+    times = [s.metric.computed_at for g in items for s in g.summaries if s.metric.computed_at]
+    return max(times, default=None)

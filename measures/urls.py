@@ -5,6 +5,7 @@ from measures import views
 app_name = "measures"
 
 urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("metrics/", views.metric_list, name="metrics"),
     path("metrics/new/", views.metric_create, name="metric_create"),
     path("metrics/preview/", views.metric_preview, name="metric_preview"),

@@ -27,10 +27,25 @@ from measures.definitions import ActivityDefinition
 from measures.forms import PREVIEW_FIELDS, MeasurementForm, MetricForm
 from measures.models import Measurement, Metric, MetricVersion
 from measures.periods import period_end, period_label
+from measures.status import Window
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The progress overview: per goal of the active strategy, how its metrics stand."""
+    goals = selectors.active_goals()
+    progress = selectors.progress_by_goal(goals, timezone.localdate())
+    context = {
+        "strategy": goals[0].strategy if goals else None,
+        "progress": progress,
+        "computed_at": selectors.last_computed(progress),
+    }
+    return render(request, "measures/dashboard.html", context)
 
 
 @require_GET
@@ -160,10 +175,16 @@ def metric_preview(request: HttpRequest) -> HttpResponse:
         kind = form.cleaned_data.get("kind") or (metric.kind if metric else None)
         span = history_span(today)
         values = _preview_values(kind, period, form.definition(), span, metric)
+        # As the metric's page will show them: no data before the data begin.
+        window = Window(
+            data_from=selectors.data_start(
+                kind, form.cleaned_data.get("data_from"), selectors.first_logged_day()
+            )
+        )
         context["rows"] = [
             (
                 period_label(v.period_start, period),
-                v.value,
+                v.value if window.has_data(v.period_start, period) else None,
                 period_end(v.period_start, period) < today,
             )
             for v in sorted(values, key=lambda v: v.period_start)

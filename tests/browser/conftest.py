@@ -27,6 +27,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from kalliola.roles import ADMIN, LEADERSHIP
 from tests.factories.user import PASSWORD
 
 CHROMIUM_PATH = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -173,8 +174,10 @@ def page(browser: Browser, live_server, page_problems: PageProblems) -> Iterator
         )
 
 
-def log_in(page: Page, user: AbstractBaseUser, *, lands_on: str = "/") -> None:
-    """Log `user` in through the real login form and wait until the browser is on `lands_on`.
+def log_in(page: Page, user: AbstractBaseUser, *, lands_on: str | None = None) -> None:
+    """Log `user` in through the real login form and wait until the browser is on `lands_on`
+    (by default where the user's role lands: the progress overview for leadership and
+    administrators, the strategy for everyone else).
 
     Opens the login page first unless the browser is already on it (for instance after being
     sent there from a page that needs a login, or after switching the language).
@@ -185,6 +188,9 @@ def log_in(page: Page, user: AbstractBaseUser, *, lands_on: str = "/") -> None:
     form.locator("#id_username").fill(user.get_username())
     form.locator("#id_password").fill(PASSWORD)
     form.locator('button[type="submit"]').click()
+    if lands_on is None:
+        leads = user.groups.filter(name__in=[LEADERSHIP, ADMIN]).exists()  # type: ignore[attr-defined]
+        lands_on = "/dashboard/" if leads else "/"
     expect(page).to_have_url(lands_on)
 
 

@@ -86,6 +86,7 @@ PAGES: dict[str, Callable[[Logged], list[str]]] = {
     "neighbourhoods:signal_delete": lambda logged: [f"/signals/{logged.signal.pk}/delete/"],
     "neighbourhoods:partners": lambda logged: ["/partners/"],
     "neighbourhoods:partner": lambda logged: [f"/partners/{logged.partner.pk}/"],
+    "measures:dashboard": lambda logged: ["/dashboard/"],
     "measures:metrics": lambda logged: ["/metrics/"],
     # A manual metric's page differs from an activity metric's: it lists the values entered.
     "measures:metric": lambda logged: [
@@ -112,6 +113,7 @@ NOT_STAFF_PAGES = {
     "logout": "a form's action (POST), no page",
     "set_language": "a form's action (POST), no page",
     "healthz": "for the load balancer",
+    "start": "a redirect after login, to the strategy or the progress overview",
     "admin": "the Django admin, for admins only",
 }
 

@@ -161,6 +161,7 @@ def test_language_switch_on_the_strategy_house_sticks_on_the_next_page(
 ):
     goal = goals_of(strategy)[1]
     login(page, leadership_user)
+    page.goto("/")  # leadership lands on the progress overview
     expect_interface_in(page, settings.LANGUAGE_CODE, leadership_user)
     page_problems.assert_none("the strategy house in Finnish")
 
@@ -304,6 +305,7 @@ def test_readme_screenshots(
     mobile_path = folder / "screenshot-mobile.png"
 
     login(page, leadership_user)
+    page.goto("/")  # leadership lands on the progress overview
     expect(page.locator(".goal-pillar")).to_have_count(4)
     page_problems.assert_none("the strategy house")
     page.screenshot(path=desktop_path, full_page=True)

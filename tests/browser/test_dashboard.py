@@ -1,0 +1,55 @@
+"""The progress overview in a real browser: leadership logs in and lands on it; it reads well
+on a phone and passes the accessibility check in Finnish, Swedish and English."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from goals.models import Strategy
+from measures import services
+from measures.models import MetricTarget, Period
+from tests.browser.conftest import PHONE, PageProblems
+from tests.browser.helpers import assert_accessible, layout_problems, switch_language
+from tests.factories.activity import ActivityFactory
+from tests.factories.metric import MetricFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def metrics(strategy: Strategy) -> None:
+    ActivityFactory.create_batch(3, date=datetime.date(2025, 4, 1))
+    for number, target in ((1, 3), (2, 30)):
+        metric = MetricFactory.create(
+            goal=strategy.goals.get(number=number), period=Period.QUARTER, name=f"Mittari {number}"
+        )
+        MetricTarget.objects.create(metric=metric, year=2025, value=target)
+        services.recompute_metric(metric.pk)
+    MetricFactory.create(goal=strategy.goals.get(number=3), name="Ilman tavoitetta")
+
+
+def test_leadership_lands_on_the_overview_which_reads_well_in_every_language(
+    page: Page,
+    page_problems: PageProblems,
+    login: Callable[..., None],
+    leadership_user: User,
+    metrics: None,
+):
+    page.set_viewport_size(PHONE)
+    login(page, leadership_user)  # lands on /dashboard/
+
+    expect(page.locator("section.goal-progress")).to_have_count(4)
+    expect(page.locator("section.goal-progress .metric-summary")).to_have_count(3)
+    for language in ("fi", "sv", "en"):
+        switch_language(page, language)
+        problems = layout_problems(page, page_problems, f"/dashboard/ ({language})")
+        assert not problems, "wider than a 390 px phone:\n" + "\n".join(problems)
+        assert_accessible(page, f"the progress overview ({language})")

@@ -1,0 +1,96 @@
+"""The progress overview: leadership's landing page, per goal how its metrics stand."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from measures import services
+from measures.models import MetricTarget, Period
+from tests.factories.activity import ActivityFactory
+from tests.factories.metric import MetricFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/dashboard/"
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(datetime.datetime(2026, 12, 5, 9, 0, tzinfo=datetime.UTC)):
+        yield
+
+
+def goal_section(html: str, number: int) -> str:
+    found = re.search(
+        rf'(?s)<section class="goal-progress" aria-labelledby="goal-{number}">(.*?)</section>', html
+    )
+    assert found, f"no section for goal {number}"
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def metric_with_target(goal, target: int, name: str):
+    metric = MetricFactory.create(goal=goal, period=Period.YEAR, name=name)
+    MetricTarget.objects.create(metric=metric, year=2025, value=target)
+    services.recompute_metric(metric.pk)
+    return metric
+
+
+def test_each_goal_counts_its_metrics_by_final_result(strategy, leadership_user, client_for):
+    ActivityFactory.create_batch(3, date=datetime.date(2025, 4, 1))
+    goal2 = strategy.goals.get(number=2)
+    metric_with_target(goal2, 3, "Toiminnat")
+    metric_with_target(goal2, 30, "Toiminnat, kunnianhimoinen")
+    MetricFactory.create(goal=strategy.goals.get(number=3), name="Ilman tavoitetta")
+
+    html = client_for(leadership_user).get(URL).text
+
+    goal2_text = goal_section(html, 2)
+    assert "Tavoite saavutettu 1" in goal2_text
+    assert "Ei saavutettu 1" in goal2_text
+    assert "Toiminnat, kunnianhimoinen" in goal2_text
+    assert "Ei vielä tavoitearvoa 1" in goal_section(html, 3)
+    assert "Ei mittareita tälle tavoitteelle vielä." in goal_section(html, 1)
+
+
+def test_leadership_lands_on_the_overview_and_staff_on_the_strategy(
+    strategy, leadership_user, staff_user
+):
+    for user, landing in ((leadership_user, URL), (staff_user, reverse("goals:strategy"))):
+        client = Client()
+        response = client.post(
+            reverse("login"),
+            {"username": user.username, "password": "correct-horse-battery-staple"},
+            follow=True,
+        )
+        assert response.redirect_chain[-1][0] == landing
+
+
+def test_staff_read_the_overview_and_anonymous_visitors_do_not(strategy, staff_user, client_for):
+    assert client_for(staff_user).get(URL).status_code == 200
+    response = Client().get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_query_count_does_not_grow_with_metrics_or_activities(
+    strategy, leadership_user, client_for, django_assert_num_queries
+):
+    goal = strategy.goals.get(number=2)
+    metric_with_target(goal, 3, "Ensimmäinen")
+    client = client_for(leadership_user)
+    client.get(URL)
+    with django_assert_num_queries(9) as few:
+        client.get(URL)
+    ActivityFactory.create_batch(30, date=datetime.date(2025, 4, 1))
+    for number in (1, 3, 4):
+        for n in range(3):
+            metric_with_target(strategy.goals.get(number=number), 10, f"Mittari {number}.{n}")
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(URL)
