@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from goals.models import Goal, InequalityTheme, Means, Strategy
 from kalliola.ids import parse_id
+from measures.charts import Chart, ChartData, Point, chart
 from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
 from measures.models import (
     Measurement,
@@ -44,6 +45,7 @@ class Summary:
     assessment: Assessment
     latest: Row | None
     recomputing: bool
+    values: tuple[tuple[datetime.date, Decimal | None], ...] = ()  # all areas, oldest first
 
 
 def metrics() -> QuerySet[Metric]:
@@ -151,7 +153,7 @@ def summary(
         start, value = complete[-1]
         latest = Row(start, period_label(start, period), value, True)
     assessment = assess(metric, values, targets_of(metric), today, window)
-    return Summary(metric, assessment, latest, is_recomputing(metric))
+    return Summary(metric, assessment, latest, is_recomputing(metric), tuple(values))
 
 
 def area_values(
@@ -258,12 +260,33 @@ def describe(metric: Metric, version: MetricVersion) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class GoalProgress:
-    """One goal on the progress overview: its metrics' summaries and how many of them are in
-    each state, in words (final results once the strategy's years are over)."""
+    """One goal on the progress overview: its metrics' summaries, each with its sparkline, and
+    how many are in each state, in words (final results once the strategy's years are over)."""
 
     goal: Goal
-    summaries: list[Summary]
+    summaries: list[tuple[Summary, Chart]]
     counts: list[tuple[str, str, int]]  # (status, label, how many), in the order of Status
+
+
+def chart_data(summary: Summary, today: datetime.date) -> ChartData:
+    """What a metric's chart shows: its values; for targets that are levels, the baseline,
+    the straight line to the last target and the targets (on the last day of their years, as
+    the status judges them). A yearly total is not drawn against a period's values."""
+    metric = summary.metric
+    period = metric.version.period
+    points = [
+        Point(start, period_label(start, period), value, period_end(start, period) < today)
+        for start, value in summary.values
+    ]
+    if metric.target_kind == Metric.TargetKind.YEAR_TOTAL:
+        return ChartData(points, metric.unit, period)
+    targets = [(datetime.date(y, 12, 31), v) for y, v in sorted(targets_of(metric).items())]
+    baseline = None
+    if metric.baseline_value is not None and metric.baseline_period is not None:
+        baseline = (metric.baseline_period, metric.baseline_value)
+    first = baseline or next(((s, v) for s, v in summary.values if v is not None), None)
+    trajectory = (first, targets[-1]) if first and targets else None
+    return ChartData(points, metric.unit, period, baseline, trajectory, targets)
 
 
 def active_goals() -> list[Goal]:
@@ -285,11 +308,15 @@ def progress_by_goal(goals: Sequence[Goal], today: datetime.date) -> list[GoalPr
             (str(status), label, n)
             for (status, label), n in sorted(counted.items(), key=lambda kv: order[kv[0][0]])
         ]
-        progress.append(GoalProgress(goal, by_goal[goal.pk], counts))
+        sparklines = [
+            (item, chart(chart_data(item, today), sparkline=True, status=item.assessment.label))
+            for item in by_goal[goal.pk]
+        ]
+        progress.append(GoalProgress(goal, sparklines, counts))
     return progress
 
 
 def last_computed(items: Sequence[GoalProgress]) -> datetime.datetime | None:
     """When the newest of the metrics' numbers were computed."""
-    times = [s.metric.computed_at for g in items for s in g.summaries if s.metric.computed_at]
+    times = [s.metric.computed_at for g in items for s, _c in g.summaries if s.metric.computed_at]
     return max(times, default=None)

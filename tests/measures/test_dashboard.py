@@ -56,6 +56,10 @@ def test_each_goal_counts_its_metrics_by_final_result(strategy, leadership_user,
     assert "Toiminnat, kunnianhimoinen" in goal2_text
     assert "Ei vielä tavoitearvoa 1" in goal_section(html, 3)
     assert "Ei mittareita tälle tavoitteelle vielä." in goal_section(html, 1)
+    # Each metric with a sparkline that says in words what it shows.
+    assert html.count('class="chart chart--sparkline"') == 3
+    # The metric not yet computed has nothing to draw: its caption says so, without an image.
+    assert html.count('role="img"') == 2
 
 
 def test_leadership_lands_on_the_overview_and_staff_on_the_strategy(
