@@ -295,8 +295,10 @@ def active_goals() -> list[Goal]:
     return list(goals.select_related("strategy").order_by("number"))
 
 
-def progress_by_goal(goals: Sequence[Goal], today: datetime.date) -> list[GoalProgress]:
-    """The goals with their metrics' status, in a fixed number of queries."""
+def progress_by_goal(
+    goals: Sequence[Goal], today: datetime.date, *, sparklines: bool = True
+) -> list[GoalProgress]:
+    """The goals with their metrics' status (and sparklines), in a fixed number of queries."""
     by_goal: dict[int, list[Summary]] = defaultdict(list)
     for item in summaries(list(metrics().filter(goal__in=goals)), today):
         by_goal[item.metric.goal_id].append(item)
@@ -308,11 +310,11 @@ def progress_by_goal(goals: Sequence[Goal], today: datetime.date) -> list[GoalPr
             (str(status), label, n)
             for (status, label), n in sorted(counted.items(), key=lambda kv: order[kv[0][0]])
         ]
-        sparklines = [
+        drawn = [
             (item, chart(chart_data(item, today), sparkline=True, status=item.assessment.label))
-            for item in by_goal[goal.pk]
+            for item in (by_goal[goal.pk] if sparklines else [])
         ]
-        progress.append(GoalProgress(goal, sparklines, counts))
+        progress.append(GoalProgress(goal, drawn, counts))
     return progress
 
 

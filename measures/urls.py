@@ -6,6 +6,7 @@ app_name = "measures"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/goal-statuses/", views.goal_statuses, name="goal_statuses"),
     path("metrics/", views.metric_list, name="metrics"),
     path("metrics/new/", views.metric_create, name="metric_create"),
     path("metrics/preview/", views.metric_preview, name="metric_preview"),

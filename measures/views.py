@@ -50,6 +50,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("measures.view_metric", raise_exception=True)
+def goal_statuses(request: HttpRequest) -> HttpResponse:
+    """How each goal's metrics stand, counted: one fragment that fills every goal card of the
+    strategy house (out of band, by the cards' ids)."""
+    goals = selectors.active_goals()
+    progress = selectors.progress_by_goal(goals, timezone.localdate(), sparklines=False)
+    return render(request, "measures/goal_statuses.html", {"progress": progress})
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
 def metric_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     summaries = selectors.summaries(list(selectors.metrics()), today)

@@ -102,6 +102,7 @@ NOT_STAFF_PAGES = {
     "neighbourhoods:activity_validate": "answers live validation (HTMX) with errors only",
     "neighbourhoods:signal_validate": "answers live validation (HTMX) with errors only",
     "measures:goal_metrics": "a fragment of the goal page, checked there",
+    "measures:goal_statuses": "a fragment of the strategy house, checked there",
     "measures:metric_state": "a fragment of a metric's page, checked there",
     "measures:metric_preview": "a fragment of the metric form, for admins only",
     "measures:metric_create": "for admins only",

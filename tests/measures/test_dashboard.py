@@ -98,3 +98,25 @@ def test_the_query_count_does_not_grow_with_metrics_or_activities(
 
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(URL)
+
+
+def test_the_strategy_houses_goal_cards_load_their_status_counts(
+    strategy, staff_user, client_for, django_assert_num_queries
+):
+    ActivityFactory.create_batch(3, date=datetime.date(2025, 4, 1))
+    metric_with_target(strategy.goals.get(number=2), 3, "Toiminnat")
+    client = client_for(staff_user)
+
+    house = client.get(reverse("goals:strategy")).text
+    fragment_url = reverse("measures:goal_statuses")
+    assert f'hx-get="{fragment_url}"' in house
+    assert house.count('class="goal-pillar__status"') == 4
+
+    with django_assert_num_queries(9):
+        fragment = client.get(fragment_url).text
+    cards = dict(
+        re.findall(r'(?s)<p id="goal-status-(\d)"[^>]*hx-swap-oob="true">(.*?)</p>', fragment)
+    )
+    text = {n: " ".join(re.sub(r"<[^>]+>", " ", html).split()) for n, html in cards.items()}
+    assert text["2"] == "Tavoite saavutettu: 1"
+    assert text["4"] == "Ei mittareita vielä."
