@@ -292,6 +292,12 @@ def band_left_while_its_check_is_held(
     page.route(f"**{VALIDATE_ACTIVITY_URL}", lambda route: held.append(route))
     teens.fill("6")
     new.fill("3")
+    # The route's handler runs when the browser's request reaches it, which may be a moment
+    # after the fill returns on a busy machine: wait for it (letting events through).
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
     assert len(held) == 1
     return teens, new, held
 
