@@ -53,3 +53,21 @@ def test_leadership_lands_on_the_overview_which_reads_well_in_every_language(
         problems = layout_problems(page, page_problems, f"/dashboard/ ({language})")
         assert not problems, "wider than a 390 px phone:\n" + "\n".join(problems)
         assert_accessible(page, f"the progress overview ({language})")
+
+
+def test_the_overview_prints_without_navigation_and_with_its_cards_whole(
+    page: Page, login: Callable[..., None], leadership_user: User, metrics: None
+):
+    login(page, leadership_user)
+    page.emulate_media(media="print")
+
+    expect(page.locator("nav.site-nav")).to_be_hidden()
+    expect(page.locator("form.language-switcher")).to_be_hidden()
+    expect(page.locator("main h1")).to_be_visible()
+    expect(page.locator("main header.page-title .muted")).to_be_visible()  # when computed
+    breaks = page.locator(".metric-summary").evaluate_all(
+        "cards => cards.map(card => getComputedStyle(card).breakInside)"
+    )
+    assert set(breaks) == {"avoid"}
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
