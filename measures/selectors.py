@@ -260,11 +260,12 @@ def describe(metric: Metric, version: MetricVersion) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class GoalProgress:
-    """One goal on the progress overview: its metrics' summaries, each with its sparkline, and
-    how many are in each state, in words (final results once the strategy's years are over)."""
+    """One goal on the progress overview: its metrics' summaries, each with its sparkline (None
+    when not drawn), and how many are in each state, in words (final results once the
+    strategy's years are over)."""
 
     goal: Goal
-    summaries: list[tuple[Summary, Chart]]
+    summaries: list[tuple[Summary, Chart | None]]
     counts: list[tuple[str, str, int]]  # (status, label, how many), in the order of Status
 
 
@@ -311,11 +312,14 @@ def progress_by_goal(
             for (status, label), n in sorted(counted.items(), key=lambda kv: order[kv[0][0]])
         ]
         drawn = [
-            (item, chart(chart_data(item, today), sparkline=True, status=item.assessment.label))
-            for item in (by_goal[goal.pk] if sparklines else [])
+            (item, _sparkline(item, today) if sparklines else None) for item in by_goal[goal.pk]
         ]
         progress.append(GoalProgress(goal, drawn, counts))
     return progress
+
+
+def _sparkline(item: Summary, today: datetime.date) -> Chart:
+    return chart(chart_data(item, today), sparkline=True, status=item.assessment.label)
 
 
 def last_computed(items: Sequence[GoalProgress]) -> datetime.datetime | None:
