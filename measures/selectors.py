@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import math
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial, reduce
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -16,6 +19,7 @@ from goals.models import Goal, InequalityTheme, Means, Strategy
 from kalliola.ids import parse_id
 from measures.charts import Chart, ChartData, Point, chart
 from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
+from measures.filters import DashboardFilter
 from measures.models import (
     Measurement,
     Metric,
@@ -25,8 +29,16 @@ from measures.models import (
     StalePeriod,
 )
 from measures.periods import period_end, period_label, periods_between
-from measures.status import Assessment, Status, Window, assess, without_early_values
+from measures.status import (
+    Assessment,
+    Status,
+    Window,
+    assess,
+    on_line,
+    without_early_values,
+)
 from neighbourhoods.models import Activity, ActivityType, Area, Partner, Project, Unit
+from neighbourhoods.selectors import User, activity_filter, activity_list
 
 
 @dataclass(frozen=True)
@@ -123,14 +135,17 @@ def targets_of(metric: Metric) -> dict[int, Decimal]:
     return {target.year: target.value for target in metric.targets.all()}
 
 
-def summaries(metric_list: list[Metric], today: datetime.date) -> list[Summary]:
-    """Status and latest complete value of each metric, in one query for all their values."""
+def summaries(
+    metric_list: list[Metric], today: datetime.date, log_begins: datetime.date | None = None
+) -> list[Summary]:
+    """Status and latest complete value of each metric, in one query for all their values
+    (and one for the first logged day, unless given)."""
     versions = {m.current_version_id: m for m in metric_list if m.current_version_id}
     values: dict[int, list[tuple[datetime.date, Decimal | None]]] = defaultdict(list)
     stored = MetricValue.objects.filter(version__in=versions, area=None).order_by("period_start")
     for version_id, start, value in stored.values_list("version", "period_start", "value"):
         values[version_id].append((start, value))
-    log_begins = first_logged_day()
+    log_begins = log_begins or first_logged_day()
     return [
         summary(metric, values[metric.version.pk], today, window_of(metric, log_begins))
         for metric in metric_list
@@ -269,17 +284,27 @@ class GoalProgress:
     counts: list[tuple[str, str, int]]  # (status, label, how many), in the order of Status
 
 
-def chart_data(summary: Summary, today: datetime.date) -> ChartData:
-    """What a metric's chart shows: its values; for targets that are levels, the baseline,
-    the straight line to the last target and the targets (on the last day of their years, as
-    the status judges them). A yearly total is not drawn against a period's values."""
+def chart_data(
+    summary: Summary,
+    today: datetime.date,
+    values: Sequence[tuple[datetime.date, Decimal | None]] | None = None,
+    *,
+    span: tuple[datetime.date, datetime.date] | None = None,
+    with_targets: bool = True,
+) -> ChartData:
+    """What a metric's chart shows: its values (the summary's, or those given); for targets
+    that are levels, the baseline, the straight line to the last target and the targets (on
+    the last day of their years, as the status judges them). A yearly total is not drawn
+    against a period's values, nor the organisation's targets against one area's values.
+    span (first and last day) cuts the line and the targets to the range shown."""
     metric = summary.metric
     period = metric.version.period
+    values = summary.values if values is None else values
     points = [
         Point(start, period_label(start, period), value, period_end(start, period) < today)
-        for start, value in summary.values
+        for start, value in values
     ]
-    if metric.target_kind == Metric.TargetKind.YEAR_TOTAL:
+    if metric.target_kind == Metric.TargetKind.YEAR_TOTAL or not with_targets:
         return ChartData(points, metric.unit, period)
     targets = [(datetime.date(y, 12, 31), v) for y, v in sorted(targets_of(metric).items())]
     baseline = None
@@ -287,42 +312,234 @@ def chart_data(summary: Summary, today: datetime.date) -> ChartData:
         baseline = (metric.baseline_period, metric.baseline_value)
     first = baseline or next(((s, v) for s, v in summary.values if v is not None), None)
     trajectory = (first, targets[-1]) if first and targets else None
+    if span is not None:
+        low, high = span
+        targets = [(day, value) for day, value in targets if low <= day <= high]
+        baseline = baseline if baseline and low <= baseline[0] <= high else None
+        trajectory = _clipped(trajectory, low, high)
     return ChartData(points, metric.unit, period, baseline, trajectory, targets)
 
 
-def active_goals() -> list[Goal]:
-    """The goals of the active strategy, in order."""
-    goals = Goal.objects.filter(strategy__status=Strategy.Status.ACTIVE)
-    return list(goals.select_related("strategy").order_by("number"))
+def _clipped(
+    line: tuple[tuple[datetime.date, Decimal], tuple[datetime.date, Decimal]] | None,
+    low: datetime.date,
+    high: datetime.date,
+) -> tuple[tuple[datetime.date, Decimal], tuple[datetime.date, Decimal]] | None:
+    """The part of a straight line that lies between two days, or None."""
+    if line is None:
+        return None
+    (day1, value1), (day2, value2) = line
+    start, end = max(day1, low), min(day2, high)
+    if start >= end:
+        return None
+    return (
+        (start, on_line(day1, value1, day2, value2, start)),
+        (end, on_line(day1, value1, day2, value2, end)),
+    )
 
 
 def progress_by_goal(
-    goals: Sequence[Goal], today: datetime.date, *, sparklines: bool = True
+    goals: Sequence[Goal], today: datetime.date, selected: DashboardFilter | None = None
 ) -> list[GoalProgress]:
-    """The goals with their metrics' status (and sparklines), in a fixed number of queries."""
-    by_goal: dict[int, list[Summary]] = defaultdict(list)
-    for item in summaries(list(metrics().filter(goal__in=goals)), today):
-        by_goal[item.metric.goal_id].append(item)
+    """The goals with their metrics' status, in a fixed number of queries; with a filter,
+    judged at the end of its range and with sparklines of its periods and area."""
+    metric_list = list(metrics().filter(goal__in=goals))
+    if selected is None:
+        items: list[tuple[Summary, Chart | None]] = [
+            (s, None) for s in summaries(metric_list, today)
+        ]
+    else:
+        items = [
+            (p.summary, p.chart) for p in panels(metric_list, selected, today, sparklines=True)
+        ]
+    by_goal: dict[int, list[tuple[Summary, Chart | None]]] = defaultdict(list)
+    for item in items:
+        by_goal[item[0].metric.goal_id].append(item)
     order = {status: n for n, status in enumerate(Status)}
     progress = []
     for goal in goals:
-        counted = Counter((s.assessment.status, s.assessment.label) for s in by_goal[goal.pk])
+        counted = Counter((s.assessment.status, s.assessment.label) for s, _c in by_goal[goal.pk])
         counts = [
             (str(status), label, n)
             for (status, label), n in sorted(counted.items(), key=lambda kv: order[kv[0][0]])
         ]
-        drawn = [
-            (item, _sparkline(item, today) if sparklines else None) for item in by_goal[goal.pk]
-        ]
-        progress.append(GoalProgress(goal, drawn, counts))
+        progress.append(GoalProgress(goal, by_goal[goal.pk], counts))
     return progress
-
-
-def _sparkline(item: Summary, today: datetime.date) -> Chart:
-    return chart(chart_data(item, today), sparkline=True, status=item.assessment.label)
 
 
 def last_computed(items: Sequence[GoalProgress]) -> datetime.datetime | None:
     """When the newest of the metrics' numbers were computed."""
     times = [s.metric.computed_at for g in items for s, _c in g.summaries if s.metric.computed_at]
     return max(times, default=None)
+
+
+# The goal dashboard and the metric page: values in a range of periods and in an area.
+
+HEAT_LEVELS = 4
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    """A value of the district breakdown; level 0–4 shades it against the table's largest."""
+
+    value: Decimal | None
+    level: int
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Areas side by side over the periods shown: a table that reads as a heat map."""
+
+    labels: list[str]  # the periods, oldest first
+    rows: list[tuple[Area, list[HeatCell]]]  # the areas with a value, largest total first
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A metric on the goal dashboard or its own page, as the filter asks: its status over
+    all areas, judged at the end of the range; the values in the range and the area, as a
+    chart and a table; the areas below it over the same periods."""
+
+    summary: Summary
+    rows: list[Row]
+    chart: Chart
+    breakdown: Breakdown
+
+
+def parts_of(area: Area | None) -> Q:
+    """The areas a breakdown lists: the basic districts, or the sub-districts of one."""
+    if area is None:
+        return Q(area__level=Area.Level.BASIC_DISTRICT)
+    if area.level == Area.Level.BASIC_DISTRICT:
+        return Q(area__parent=area)
+    return Q(pk__in=[])
+
+
+def panels(
+    metric_list: Sequence[Metric],
+    selected: DashboardFilter,
+    today: datetime.date,
+    *,
+    sparklines: bool = False,
+) -> list[Panel]:
+    """The panels of the metrics' current versions, in a fixed number of queries however many
+    metrics there are. With sparklines, the charts are sparklines and there is no breakdown.
+
+    The periods are those computed for all areas that overlap the range. An area's value that
+    is not stored is zero for a metric on the log (the engine stores only areas' non-zero
+    values) and no data otherwise."""
+    log_begins = first_logged_day()
+    listed = [] if sparklines else [parts_of(selected.area)]
+    if selected.area is not None:
+        listed.append(Q(area=selected.area))
+    by_area: dict[int, dict[int | None, dict[datetime.date, Decimal | None]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    areas: dict[int, Area] = {}
+    if listed:
+        stored = MetricValue.objects.filter(
+            reduce(operator.or_, listed),
+            version__in=[m.current_version_id for m in metric_list if m.current_version_id],
+            period_start__lte=selected.last_day,
+            period_start__gt=selected.first_day - datetime.timedelta(days=366),
+        ).select_related("area")
+        for row in stored:
+            by_area[row.version_id][row.area_id][row.period_start] = row.value
+            if row.area is not None:
+                areas[row.area.pk] = row.area
+    result = []
+    for summary in summaries(list(metric_list), selected.as_of(today), log_begins):
+        metric, version = summary.metric, summary.metric.version
+        columns = [
+            (s, v) for s, v in summary.values if selected.covers(s, period_end(s, version.period))
+        ]
+        in_area = partial(_in_area, by_area[version.pk], metric.kind)
+
+        if selected.area is None:
+            values = columns
+        else:
+            values = [(s, in_area(selected.area.pk, s, v)) for s, v in columns]
+        rows = [
+            Row(s, period_label(s, version.period), v, period_end(s, version.period) < today)
+            for s, v in values
+        ]
+        data = chart_data(
+            summary,
+            today,
+            values,
+            span=(selected.first_day, selected.last_day),
+            with_targets=selected.area is None,
+        )
+        status = summary.assessment.label if selected.area is None else ""
+        drawn = chart(data, sparkline=sparklines, status=status)
+        parts = {
+            areas[pk]: [in_area(pk, s, v) for s, v in columns]
+            for pk in by_area[version.pk]
+            if pk is not None and (selected.area is None or pk != selected.area.pk)
+        }
+        result.append(Panel(summary, rows, drawn, _breakdown(rows, parts)))
+    return result
+
+
+def _in_area(
+    stored: dict[int | None, dict[datetime.date, Decimal | None]],
+    kind: str,
+    area: int,
+    start: datetime.date,
+    all_areas: Decimal | None,
+) -> Decimal | None:
+    """An area's value of a period, from what is stored (see panels)."""
+    if all_areas is None:  # no data for the period at all
+        return None
+    return stored[area].get(start, Decimal(0) if kind == Metric.Kind.ACTIVITY else None)
+
+
+def _breakdown(rows: Sequence[Row], parts: dict[Area, list[Decimal | None]]) -> Breakdown:
+    """The areas' values over the periods of rows, those with some value other than zero."""
+    table = [(area, cells) for area, cells in parts.items() if any(cells)]
+    highest = max((v for _a, cells in table for v in cells if v is not None), default=None)
+
+    def heat(value: Decimal | None) -> HeatCell:
+        if value is None or highest is None or highest <= 0 or value <= 0:
+            return HeatCell(value, 0)
+        return HeatCell(value, max(1, math.ceil(value / highest * HEAT_LEVELS)))
+
+    table.sort(key=lambda item: (-sum(v for v in item[1] if v is not None), item[0].name))
+    return Breakdown(
+        [row.label for row in rows], [(area, [heat(v) for v in cells]) for area, cells in table]
+    )
+
+
+def goals_of(strategy: Strategy | None) -> list[Goal]:
+    """The goals of a strategy, in order."""
+    return list(
+        Goal.objects.filter(strategy=strategy).select_related("strategy").order_by("number")
+    )
+
+
+def goal_of(strategy: Strategy | None, number: int) -> Goal:
+    goal = Goal.objects.filter(strategy=strategy, number=number).select_related("strategy").first()
+    if goal is None:
+        raise Http404(_("No such strategic goal."))
+    return goal
+
+
+def recent_activities(
+    *, user: User, goal: Goal, selected: DashboardFilter, limit: int = 8
+) -> list[Activity]:
+    """The latest done activities linked to the goal in the range and area, that the user may
+    see; newest first."""
+    linked = Activity.goals.through.objects.filter(  # type: ignore[attr-defined]
+        activity=OuterRef("pk"), goal=goal
+    )
+    filters = {"date_from": selected.first_day, "date_to": selected.last_day}
+    listed = activity_list(user=user).prefetch_related(None)
+    activities = activity_filter(listed, filters | {"area": selected.area})
+    done = activities.filter(Exists(linked), status=Activity.Status.DONE)
+    return list(done.order_by("-date", "-pk")[:limit])
+
+
+def active_goals() -> list[Goal]:
+    """The goals of the active strategy, in order."""
+    goals = Goal.objects.filter(strategy__status=Strategy.Status.ACTIVE)
+    return list(goals.select_related("strategy").order_by("number"))

@@ -132,7 +132,7 @@ def assess(
     year = min((y for y in targets if y >= start.year), default=max(targets))
     target = targets[year]
     end = datetime.date(year, 12, 31)
-    expected = _on_line(base_day, base, end, target, period_end(start, period))
+    expected = on_line(base_day, base, end, target, period_end(start, period))
     status = _judge(metric.direction, base, expected, value, target)
     return Assessment(status, value, expected, start, target, year, final)
 
@@ -160,7 +160,7 @@ def _assess_total(
     return Assessment(status, so_far, expected, start, target, year, final, year_total=True)
 
 
-def _on_line(
+def on_line(
     start: datetime.date, base: Decimal, end: datetime.date, target: Decimal, day: datetime.date
 ) -> Decimal:
     """Where the straight line from (start, base) to (end, target) is on day."""

@@ -7,12 +7,21 @@ app_name = "measures"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/goal-statuses/", views.goal_statuses, name="goal_statuses"),
+    path("dashboard/goals/<int:number>/", views.goal_dashboard, name="goal_dashboard"),
+    path(
+        "dashboard/goals/<int:number>/metrics/<int:metric_id>/",
+        views.goal_panel,
+        name="goal_panel",
+    ),
     path("metrics/", views.metric_list, name="metrics"),
     path("metrics/new/", views.metric_create, name="metric_create"),
     path("metrics/preview/", views.metric_preview, name="metric_preview"),
     path("metrics/goal/<int:goal_id>/", views.goal_metrics, name="goal_metrics"),
     path("metrics/<int:metric_id>/", views.metric_detail, name="metric"),
     path("metrics/<int:metric_id>/state/", views.metric_state, name="metric_state"),
+    path(
+        "metrics/<int:metric_id>/values.xlsx", views.metric_values_xlsx, name="metric_values_xlsx"
+    ),
     path("metrics/<int:metric_id>/edit/", views.metric_update, name="metric_update"),
     path("metrics/<int:metric_id>/delete/", views.metric_delete, name="metric_delete"),
     path(

@@ -3,19 +3,22 @@ manual values. Pages read stored values only; the live preview computes without 
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from goals.models import Strategy
 from kalliola.ids import parse_id
-from measures import selectors, services
+from measures import exports, selectors, services
 from measures.computation import (
     Span,
     compute_definitions,
@@ -24,6 +27,7 @@ from measures.computation import (
     history_span,
 )
 from measures.definitions import ActivityDefinition
+from measures.filters import DashboardFilter, DashboardFilterForm
 from measures.forms import PREVIEW_FIELDS, MeasurementForm, MetricForm
 from measures.models import Measurement, Metric, MetricVersion
 from measures.periods import period_end, period_label
@@ -34,18 +38,88 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+def _filter(
+    request: HttpRequest, default: Strategy | None = None, years: tuple[int, int] | None = None
+) -> tuple[DashboardFilter, DashboardFilterForm, DashboardFilterForm]:
+    """The filter a dashboard was asked for, the form showing it, and the form as asked (with
+    the errors of what could not be read)."""
+    return DashboardFilterForm.pair(request.GET, timezone.localdate(), default, years)
+
+
+def _render_dashboard(
+    request: HttpRequest, template: str, context: dict[str, Any], partial: str = "body"
+) -> HttpResponse:
+    """The whole page, or for a filter applied by HTMX only what the filter changes."""
+    htmx = request.htmx  # type: ignore[attr-defined]
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        template = f"{template}#{partial}"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 @require_GET
 @permission_required("measures.view_metric", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The progress overview: per goal of the active strategy, how its metrics stand."""
-    goals = selectors.active_goals()
-    progress = selectors.progress_by_goal(goals, timezone.localdate())
+    """The progress overview: per goal of a strategy, how its metrics stand."""
+    selected, form, asked = _filter(request)
+    goals = selectors.goals_of(selected.strategy)
+    progress = selectors.progress_by_goal(goals, timezone.localdate(), selected)
     context = {
-        "strategy": goals[0].strategy if goals else None,
+        "selected": selected,
+        "form": form,
+        "asked": asked,
         "progress": progress,
         "computed_at": selectors.last_computed(progress),
     }
-    return render(request, "measures/dashboard.html", context)
+    return _render_dashboard(request, "measures/dashboard.html", context)
+
+
+def _goal_context(request: HttpRequest, number: int) -> dict[str, Any]:
+    selected, form, asked = _filter(request)
+    goals = selectors.goals_of(selected.strategy)
+    goal = next((goal for goal in goals if goal.number == number), None)
+    if goal is None:
+        raise Http404(_("No such strategic goal."))
+    metric_list = list(selectors.metrics().filter(goal=goal))
+    panels = selectors.panels(metric_list, selected, timezone.localdate())
+    return {
+        "selected": selected,
+        "form": form,
+        "asked": asked,
+        "goal": goal,
+        "goals": goals,
+        "panels": panels,
+        "computed_at": max(
+            filter(None, (p.summary.metric.computed_at for p in panels)), default=None
+        ),
+    }
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def goal_dashboard(request: HttpRequest, number: int) -> HttpResponse:
+    """One goal: each metric as a full chart with its numbers and its areas over time, and the
+    latest activities linked to the goal."""
+    context = _goal_context(request, number)
+    context["activities"] = selectors.recent_activities(
+        user=request.user, goal=context["goal"], selected=context["selected"]
+    )
+    return _render_dashboard(request, "measures/goal_dashboard.html", context)
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def goal_panel(request: HttpRequest, number: int, metric_id: int) -> HttpResponse:
+    """One metric's section of the goal dashboard, polled while its numbers are recomputed."""
+    selected, _form, _errors = _filter(request)
+    goal = selectors.goal_of(selected.strategy, number)
+    metric = selectors.metrics().filter(goal=goal, pk=metric_id).first()
+    if metric is None or metric.current_version is None:
+        raise Http404(_("No such metric."))
+    (panel,) = selectors.panels([metric], selected, timezone.localdate())
+    context = {"panel": panel, "goal": goal, "selected": selected}
+    return render(request, "measures/goal_panel.html", context)
 
 
 @require_GET
@@ -54,7 +128,7 @@ def goal_statuses(request: HttpRequest) -> HttpResponse:
     """How each goal's metrics stand, counted: one fragment that fills every goal card of the
     strategy house (out of band, by the cards' ids)."""
     goals = selectors.active_goals()
-    progress = selectors.progress_by_goal(goals, timezone.localdate(), sparklines=False)
+    progress = selectors.progress_by_goal(goals, timezone.localdate())
     return render(request, "measures/goal_statuses.html", {"progress": progress})
 
 
@@ -76,29 +150,32 @@ def goal_metrics(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, metric: Metric) -> dict[str, Any]:
+    """The metric page: the current version's values as the filter asks (periods and area),
+    or an earlier version's values, all of them, for all areas."""
     today = timezone.localdate()
     version = selectors.version_of(metric, request.GET.get("version"))
-    window = selectors.window_of(metric, selectors.first_logged_day())
-    rows = selectors.rows(version, today, window=window)
-    latest = next((row for row in reversed(rows) if row.complete), None)
-    if version.pk == metric.current_version_id:
-        current = [(row.period_start, row.value) for row in rows]
-        summary = selectors.summary(metric, current, today, window)
-    else:
-        (summary,) = selectors.summaries([metric], today)
+    # By default a metric's page shows its whole history: from the first strategy's first year.
+    strategy = metric.goal.strategy
+    years = (selectors.history_start().year, max(strategy.end_year, today.year))
+    selected, form, asked = _filter(request, strategy, years)
     context: dict[str, Any] = {
         "metric": metric,
         "version": version,
         "versions": metric.versions.select_related("created_by"),
-        "rows": rows,
-        "latest": latest,
-        "summary": summary,
         "targets": sorted(selectors.targets_of(metric).items()),
-        "areas": selectors.area_values(version, latest.period_start) if latest else [],
-        "recomputing": summary.recomputing,
-        "max_value": max((row.value for row in rows if row.value is not None), default=None),
         "definition": selectors.describe(metric, version),
+        "selected": selected,
+        "form": form,
+        "asked": asked,
     }
+    if version.pk == metric.current_version_id:
+        (panel,) = selectors.panels([metric], selected, today)
+        context |= {"panel": panel, "summary": panel.summary, "rows": panel.rows}
+    else:
+        window = selectors.window_of(metric, selectors.first_logged_day())
+        (summary,) = selectors.summaries([metric], today)
+        context |= {"rows": selectors.rows(version, today, window=window), "summary": summary}
+    context["recomputing"] = context["summary"].recomputing
     if metric.kind == Metric.Kind.MANUAL:
         period = metric.version.period
         context["measurements"] = [
@@ -114,7 +191,30 @@ def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
     metric = selectors.metric_for_page(metric_id)
     if metric.current_version is None:
         return redirect("measures:metric_update", metric_id=metric.pk)
-    return render(request, "measures/metric_detail.html", _detail_context(request, metric))
+    context = _detail_context(request, metric)
+    return _render_dashboard(request, "measures/metric_detail.html", context, "values")
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def metric_values_xlsx(request: HttpRequest, metric_id: int) -> HttpResponse | FileResponse:
+    """The values of a version of the metric (the current one unless asked), every period and
+    area, as an Excel workbook."""
+    metric = selectors.metric_for_page(metric_id)
+    if metric.current_version is None:
+        raise Http404(_("No such metric."))
+    version = selectors.version_of(metric, request.GET.get("version"))
+    window = selectors.window_of(metric, selectors.first_logged_day())
+    today = timezone.localdate()
+    file = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
+    exports.values_write(metric, version, window, today, file)
+    file.seek(0)
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=exports.filename(metric, version, today),
+        content_type=exports.XLSX_CONTENT_TYPE,
+    )
 
 
 @require_GET

@@ -26,8 +26,12 @@ def frozen_today():
 
 def value_rows(html: str) -> dict[str, str]:
     """The metric page's table of values: period label → the value cell's text."""
-    cells = re.findall(r'<th scope="row">([^<]+)</th>\s*<td>([^<]*)</td>', html)
-    return {label.strip(): value.strip() for label, value in cells}
+    table = html[html.index("values--periods") :]
+    table = table[: table.index("</table>")]
+    labels = [label.strip() for label in re.findall(r'<th scope="col">([^<]+)', table)[1:]]
+    shown = table[table.index("values__shown") :]
+    cells = re.findall(r"<td>(.*?)</td>", shown[: shown.index("</tr>")])
+    return dict(zip(labels, (re.sub(r"<[^>]+>", "", c).strip() for c in cells), strict=True))
 
 
 def test_quarters_before_the_first_logged_activity_show_no_data_not_zero(

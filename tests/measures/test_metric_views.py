@@ -364,7 +364,7 @@ def test_metric_detail__query_count_does_not_grow_with_the_values(
     services.recompute_metric(metric.pk)
     client = client_for(leadership_user)
     client.get(reverse("measures:metric", args=[metric.pk]))
-    with django_assert_num_queries(10) as few:
+    with django_assert_num_queries(13) as few:
         client.get(reverse("measures:metric", args=[metric.pk]))
     ActivityFactory.create_batch(5, date=datetime.date(2024, 3, 5))
     services.recompute_metric(metric.pk)
