@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial, reduce
+from types import EllipsisType
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -136,7 +137,9 @@ def targets_of(metric: Metric) -> dict[int, Decimal]:
 
 
 def summaries(
-    metric_list: list[Metric], today: datetime.date, log_begins: datetime.date | None = None
+    metric_list: list[Metric],
+    today: datetime.date,
+    log_begins: datetime.date | EllipsisType | None = ...,
 ) -> list[Summary]:
     """Status and latest complete value of each metric, in one query for all their values
     (and one for the first logged day, unless given)."""
@@ -145,7 +148,8 @@ def summaries(
     stored = MetricValue.objects.filter(version__in=versions, area=None).order_by("period_start")
     for version_id, start, value in stored.values_list("version", "period_start", "value"):
         values[version_id].append((start, value))
-    log_begins = log_begins or first_logged_day()
+    if log_begins is ...:
+        log_begins = first_logged_day()
     return [
         summary(metric, values[metric.version.pk], today, window_of(metric, log_begins))
         for metric in metric_list
