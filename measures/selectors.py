@@ -191,6 +191,12 @@ def area_values(
     return [(row.area, row.value) for row in stored if row.area is not None]
 
 
+def first_period(metric: Metric) -> datetime.date | None:
+    """The first period the metric's current version has a value for."""
+    values = MetricValue.objects.filter(version=metric.current_version_id, area=None)
+    return values.order_by("period_start").values_list("period_start", flat=True).first()
+
+
 def history_start() -> datetime.date:
     first = Strategy.objects.order_by("start_year").values_list("start_year", flat=True).first()
     return datetime.date(first, 1, 1) if first else datetime.date.today().replace(month=1, day=1)

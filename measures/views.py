@@ -154,9 +154,10 @@ def _detail_context(request: HttpRequest, metric: Metric) -> dict[str, Any]:
     or an earlier version's values, all of them, for all areas."""
     today = timezone.localdate()
     version = selectors.version_of(metric, request.GET.get("version"))
-    # By default a metric's page shows its whole history: from the first strategy's first year.
+    # By default a metric's page shows its whole history, and its strategy's years.
     strategy = metric.goal.strategy
-    years = (selectors.history_start().year, max(strategy.end_year, today.year))
+    first = selectors.first_period(metric) or selectors.history_start()
+    years = (min(first.year, strategy.start_year), max(strategy.end_year, today.year))
     selected, form, asked = _filter(request, strategy, years)
     context: dict[str, Any] = {
         "metric": metric,
