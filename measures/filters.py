@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -141,9 +141,11 @@ class DashboardFilterForm(forms.Form):
         """The strategies (not drafts) and the areas (basic districts, each followed by its
         sub-districts) the filter offers."""
         strategies = Strategy.objects.exclude(status=Strategy.Status.DRAFT)
-        areas = Area.objects.filter(
-            level__in=[Area.Level.BASIC_DISTRICT, Area.Level.SUB_DISTRICT]
-        ).order_by(Coalesce("parent__name", "name"), "level", "name")
+        areas = Area.objects.filter(level__in=[Area.Level.BASIC_DISTRICT, Area.Level.SUB_DISTRICT])
+        district = Case(
+            When(level=Area.Level.SUB_DISTRICT, then=F("parent__name")), default=F("name")
+        )
+        areas = areas.order_by(district, "level", "name")
         return list(strategies.order_by("-start_year")), list(areas)
 
     def default_strategy(self) -> Strategy | None:

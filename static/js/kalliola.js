@@ -33,3 +33,11 @@ htmx.onLoad((element) => {
     described.removeAttribute("aria-describedby");
   }
 });
+
+// A filter applied by HTMX pushes its URL; the language switcher then returns to that URL, so
+// switching language keeps the filter.
+document.body.addEventListener("htmx:pushedIntoHistory", () => {
+  for (const next of document.querySelectorAll("form.language-switcher input[name=next]")) {
+    next.value = window.location.pathname + window.location.search;
+  }
+});

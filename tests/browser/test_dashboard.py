@@ -64,7 +64,7 @@ def test_the_overview_prints_without_navigation_and_with_its_cards_whole(
     expect(page.locator("nav.site-nav")).to_be_hidden()
     expect(page.locator("form.language-switcher")).to_be_hidden()
     expect(page.locator("main h1")).to_be_visible()
-    expect(page.locator("main header.page-title .muted")).to_be_visible()  # when computed
+    expect(page.locator("main header.page-title .dashboard-scope")).to_be_visible()
     breaks = page.locator(".metric-summary").evaluate_all(
         "cards => cards.map(card => getComputedStyle(card).breakInside)"
     )
