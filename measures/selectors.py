@@ -293,6 +293,16 @@ class GoalProgress:
     summaries: list[tuple[Summary, Chart | None]]
     counts: list[tuple[str, str, int]]  # (status, label, how many), in the order of Status
 
+    @property
+    def recomputing(self) -> bool:
+        return any(summary.recomputing for summary, _chart in self.summaries)
+
+    @property
+    def computed_at(self) -> datetime.datetime | None:
+        """When the newest of the goal's numbers were computed."""
+        times = [s.metric.computed_at for s, _c in self.summaries if s.metric.computed_at]
+        return max(times, default=None)
+
 
 def chart_data(
     summary: Summary,

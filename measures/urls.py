@@ -8,6 +8,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/goal-statuses/", views.goal_statuses, name="goal_statuses"),
     path("dashboard/goals/<int:number>/", views.goal_dashboard, name="goal_dashboard"),
+    path("dashboard/goals/<int:number>/progress/", views.goal_progress, name="goal_progress"),
     path(
         "dashboard/goals/<int:number>/metrics/<int:metric_id>/",
         views.goal_panel,

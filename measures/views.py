@@ -75,6 +75,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return _render_dashboard(request, "measures/dashboard.html", context)
 
 
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def goal_progress(request: HttpRequest, number: int) -> HttpResponse:
+    """One goal's section of the overview, polled while its numbers are recomputed."""
+    selected, _form, _asked = _filter(request)
+    goal = next((g for g in selectors.goals_of(selected.strategy) if g.number == number), None)
+    if goal is None:
+        raise Http404(_("No such strategic goal."))
+    (item,) = selectors.progress_by_goal([goal], timezone.localdate(), selected)
+    context = {"item": item, "selected": selected}
+    return render(request, "measures/goal_progress.html", context)
+
+
 def _goal_context(request: HttpRequest, number: int) -> dict[str, Any]:
     selected, form, asked = _filter(request)
     goals = selectors.goals_of(selected.strategy)

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from measures import services
-from measures.models import MetricTarget, Period
+from measures.models import MetricTarget, Period, StalePeriod
 from tests.factories.activity import ActivityFactory
 from tests.factories.metric import MetricFactory
 
@@ -28,7 +28,9 @@ def frozen_today():
 
 def goal_section(html: str, number: int) -> str:
     found = re.search(
-        rf'(?s)<section class="goal-progress" aria-labelledby="goal-{number}">(.*?)</section>', html
+        rf'(?s)<section class="goal-progress"[^>]*aria-labelledby="goal-{number}"[^>]*>'
+        r"(.*?)</section>",
+        html,
     )
     assert found, f"no section for goal {number}"
     return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
@@ -120,3 +122,25 @@ def test_the_strategy_houses_goal_cards_load_their_status_counts(
     text = {n: " ".join(re.sub(r"<[^>]+>", " ", html).split()) for n, html in cards.items()}
     assert text["2"] == "Tavoite saavutettu: 1"
     assert text["4"] == "Ei mittareita vielä."
+
+
+def test_a_goal_with_numbers_being_recomputed_polls_until_they_are_fresh(
+    strategy, leadership_user, client_for
+):
+    ActivityFactory.create_batch(2, date=datetime.date(2025, 4, 1))
+    metric = metric_with_target(strategy.goals.get(number=2), 3, "Toiminnat")
+    client = client_for(leadership_user)
+    section = reverse("measures:goal_progress", args=[2])
+
+    StalePeriod.objects.create(metric=metric, period_start=None)
+    html = client.get(URL).text
+    polling = re.findall(r'<section class="goal-progress"[^>]*hx-trigger="every 3s"', html)
+    assert len(polling) == 1  # goal 2's section only
+    assert f'hx-get="{section}?' in polling[0]
+    assert "Lasketaan uudelleen" in goal_section(html, 2)
+
+    StalePeriod.objects.all().delete()
+    fresh = client.get(section + "?start=2025&end=2025").text
+    assert "hx-trigger" not in fresh
+    assert "Laskettu" in fresh
+    assert "Ei saavutettu 1" in " ".join(re.sub(r"<[^>]+>", " ", fresh).split())
