@@ -22,6 +22,13 @@ class MetricAdmin(admin.ModelAdmin):
     autocomplete_fields = ["owner"]
     inlines = [MetricTargetInline]
 
+    def has_change_permission(self, request, obj=None):
+        # A built-in metric is the app's: neither changed nor deleted by hand.
+        return (obj is None or not obj.built_in) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or not obj.built_in) and super().has_delete_permission(request, obj)
+
 
 @admin.register(MetricVersion)
 class MetricVersionAdmin(admin.ModelAdmin):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,7 @@ class MeasuresConfig(AppConfig):
         from measures import models, receivers
 
         receivers.connect()
+        post_migrate.connect(receivers.goals_migrated, sender=self)
         auditlog.register(models.Metric)
         auditlog.register(models.MetricTarget)
         auditlog.register(models.Measurement)

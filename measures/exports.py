@@ -24,7 +24,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def filename(metric: Metric, version: MetricVersion, today: datetime.date) -> str:
-    return f"{slugify(metric.name)[:60] or 'metric'}-v{version.number}-{today.isoformat()}.xlsx"
+    name = slugify(metric.display_name)[:60] or "metric"
+    return f"{name}-v{version.number}-{today.isoformat()}.xlsx"
 
 
 def values_write(
@@ -57,7 +58,7 @@ def values_write(
         return cell
 
     created = formats.date_format(version.created_at, "SHORT_DATETIME_FORMAT")
-    sheet.append([heading(metric.name)])
+    sheet.append([heading(metric.display_name)])
     sheet.append([_("Unit of measure"), metric.unit])
     sheet.append([_("Version"), version.number, _("saved %(created)s") % {"created": created}])
     sheet.append([_("Period"), str(version.get_period_display())])

@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from goals.models import Goal, Means, Outcome, TimestampedModel
 from kalliola.dates import validate_date_in_window
@@ -47,6 +47,12 @@ class Metric(TimestampedModel):
         INCREASE = "increase", _("Increase")
         DECREASE = "decrease", _("Decrease")
         KEEP = "keep", _("Keep at its level")
+
+    class BuiltIn(models.TextChoices):
+        """What a metric the app keeps for every goal counts: the goal's volume and reach."""
+
+        ACTIVITIES = "activities", _("The goal's activities")
+        PARTICIPANTS = "participants", _("Participants in the goal's activities")
 
     class TargetKind(models.TextChoices):
         LEVEL = "level", _("A level in each period")
@@ -132,6 +138,14 @@ class Metric(TimestampedModel):
         verbose_name=_("current version"),
     )
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    built_in = models.CharField(
+        _("built in"),
+        max_length=20,
+        choices=BuiltIn.choices,
+        blank=True,
+        editable=False,
+        help_text=_("Kept by the app for every goal; it cannot be deleted or redefined."),
+    )
 
     class Meta:
         verbose_name = _("metric")
@@ -143,9 +157,23 @@ class Metric(TimestampedModel):
                 name="metric_baseline_has_period",
                 violation_error_message=_("A baseline needs the period it describes."),
             ),
+            models.UniqueConstraint(
+                fields=["goal", "built_in"],
+                condition=~Q(built_in=""),
+                name="metric_built_in_once_per_goal",
+            ),
         ]
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name on pages: a built-in metric's in the reader's language."""
+        if self.built_in == Metric.BuiltIn.ACTIVITIES:
+            return gettext("Goal %(number)s: activities") % {"number": self.goal.number}
+        if self.built_in == Metric.BuiltIn.PARTICIPANTS:
+            return gettext("Goal %(number)s: participants") % {"number": self.goal.number}
         return self.name
 
     @property

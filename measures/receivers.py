@@ -22,9 +22,11 @@ from typing import Any
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from goals.models import Goal, Strategy
+from goals.signals import strategy_loaded as loaded
 from measures import services
 from measures.definitions import Aggregation
-from measures.models import Measurement
+from measures.models import Measurement, Metric
 from neighbourhoods.models import Activity, Area, Partner, Signal
 
 LOGGED = (Activity, Signal)
@@ -158,7 +160,24 @@ def measurement_changed(sender: Any, instance: Measurement, **kwargs: Any) -> No
     services.mark_stale([instance.metric_id], periods=periods)
 
 
+def strategy_loaded(sender: Any, strategy: Strategy, **kwargs: Any) -> None:
+    """A loaded strategy's goals get their built-in metrics (their activities and reach)."""
+    for goal in strategy.goals.select_related("strategy"):
+        services.built_in_metrics_ensure(goal)
+
+
+def goals_migrated(sender: Any, apps: Any = None, **kwargs: Any) -> None:
+    """After migrating, every goal has its built-in metrics (unless the database was
+    migrated back to before they existed)."""
+    state = apps.get_model("measures", "Metric") if apps is not None else Metric
+    if "built_in" not in {field.name for field in state._meta.get_fields()}:
+        return
+    for goal in Goal.objects.select_related("strategy"):
+        services.built_in_metrics_ensure(goal)
+
+
 def connect() -> None:
+    loaded.connect(strategy_loaded, dispatch_uid="measures-strategy-loaded")
     for model in LOGGED:
         pre_save.connect(before_save, sender=model, dispatch_uid=f"measures-{model}-pre")
         post_save.connect(after_save, sender=model, dispatch_uid=f"measures-{model}-save")

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import partial, reduce
 from types import EllipsisType
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -292,6 +292,7 @@ class GoalProgress:
     goal: Goal
     summaries: list[tuple[Summary, Chart | None]]
     counts: list[tuple[str, str, int]]  # (status, label, how many), in the order of Status
+    reach: Reach | None = None
 
     @property
     def recomputing(self) -> bool:
@@ -363,7 +364,8 @@ def progress_by_goal(
 ) -> list[GoalProgress]:
     """The goals with their metrics' status, in a fixed number of queries; with a filter,
     judged at the end of its range and with sparklines of its periods and area."""
-    metric_list = list(metrics().filter(goal__in=goals))
+    every = list(metrics().filter(goal__in=goals))
+    metric_list = [m for m in every if not m.built_in]
     if selected is None:
         items: list[tuple[Summary, Chart | None]] = [
             (s, None) for s in summaries(metric_list, today)
@@ -372,6 +374,7 @@ def progress_by_goal(
         items = [
             (p.summary, p.chart) for p in panels(metric_list, selected, today, sparklines=True)
         ]
+    reached = reach_by_goal(every, selected) if selected is not None else {}
     by_goal: dict[int, list[tuple[Summary, Chart | None]]] = defaultdict(list)
     for item in items:
         by_goal[item[0].metric.goal_id].append(item)
@@ -383,7 +386,7 @@ def progress_by_goal(
             (str(status), label, n)
             for (status, label), n in sorted(counted.items(), key=lambda kv: order[kv[0][0]])
         ]
-        progress.append(GoalProgress(goal, by_goal[goal.pk], counts))
+        progress.append(GoalProgress(goal, by_goal[goal.pk], counts, reached.get(goal.pk)))
     return progress
 
 
@@ -563,3 +566,50 @@ def active_goals() -> list[Goal]:
     """The goals of the active strategy, in order."""
     goals = Goal.objects.filter(strategy__status=Strategy.Status.ACTIVE)
     return list(goals.select_related("strategy").order_by("number"))
+
+
+@dataclass(frozen=True)
+class Reach:
+    """A goal's volume and reach in a filter's range and area, from its built-in metrics'
+    stored values: its done activities and their participants (None: not computed)."""
+
+    activities: Decimal | None
+    participants: Decimal | None
+    metrics: dict[str, Metric]  # by Metric.BuiltIn, for links
+
+
+def reach_by_goal(metric_list: Sequence[Metric], selected: DashboardFilter) -> dict[int, Reach]:
+    """The goals' reach in the range and the area, from the built-in metrics among those given:
+    their quarters in the range added up (an area's missing value is zero: only non-zero
+    ones are stored). One query."""
+    by_version = {
+        m.current_version_id: m for m in metric_list if m.built_in and m.current_version_id
+    }
+    area = Q(area=selected.area) if selected.area else Q(area__isnull=True)
+    totals: dict[int, Decimal | None] = dict(
+        MetricValue.objects.filter(
+            area,
+            version__in=by_version,
+            period_start__gte=selected.first_day,
+            period_start__lte=selected.last_day,
+        )
+        .values("version")
+        .annotate(total=Sum("value"))
+        .values_list("version", "total")
+    )
+    found: dict[int, dict[str, Metric]] = defaultdict(dict)
+    sums: dict[tuple[int, str], Decimal | None] = {}
+    for version_id, metric in by_version.items():
+        found[metric.goal_id][metric.built_in] = metric
+        computed = metric.computed_at is not None
+        sums[metric.goal_id, metric.built_in] = totals.get(
+            version_id, Decimal(0) if computed else None
+        )
+    return {
+        goal_id: Reach(
+            sums.get((goal_id, Metric.BuiltIn.ACTIVITIES)),
+            sums.get((goal_id, Metric.BuiltIn.PARTICIPANTS)),
+            metrics,
+        )
+        for goal_id, metrics in found.items()
+    }

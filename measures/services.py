@@ -15,6 +15,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from goals.models import Goal
 from measures.changes import Change, Contribution, apply_changes, contributions
 from measures.computation import (
     AreaTree,
@@ -30,13 +31,14 @@ from measures.computation import (
     history_span,
     stored_scope,
 )
-from measures.definitions import ActivityDefinition, RatioDefinition
+from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
 from measures.models import (
     Measurement,
     Metric,
     MetricTarget,
     MetricValue,
     MetricVersion,
+    Period,
     StalePeriod,
 )
 from measures.periods import period_start
@@ -71,7 +73,7 @@ class MetricBusy(Exception):
 @transaction.atomic
 def metric_save(
     *,
-    user: User,
+    user: User | None,
     metric: Metric | None,
     data: Mapping[str, Any],
     period: str,
@@ -115,7 +117,43 @@ def _save_targets(metric: Metric, targets: Mapping[int, Decimal | None]) -> None
 
 
 @transaction.atomic
+def built_in_metrics_ensure(goal: Goal) -> list[Metric]:
+    """Create the goal's built-in metrics that are missing: its done activities and their
+    participants per quarter, computed (and stored per area) like any metric, so that the
+    dashboards read the goal's volume and reach from stored values."""
+    created = []
+    existing = set(Metric.objects.filter(goal=goal).values_list("built_in", flat=True))
+    for built_in, aggregation, unit in (
+        (Metric.BuiltIn.ACTIVITIES, Aggregation.ACTIVITIES, "kpl"),
+        (Metric.BuiltIn.PARTICIPANTS, Aggregation.PARTICIPANTS, "hlö"),
+    ):
+        if built_in in existing:
+            continue
+        definition = ActivityDefinition(
+            aggregation=aggregation, goals=(goal.pk,), status=Activity.Status.DONE
+        )
+        name = f"{goal.strategy.slug} {goal.number}: {Metric.BuiltIn(built_in).label}"
+        metric, _changed = metric_save(
+            user=None,
+            metric=None,
+            data={"kind": Metric.Kind.ACTIVITY, "name": name[:200], "unit": unit, "goal": goal},
+            period=Period.QUARTER,
+            definition=definition.to_json(),
+            targets={},
+        )
+        Metric.objects.filter(pk=metric.pk).update(built_in=built_in)
+        metric.built_in = built_in
+        created.append(metric)
+    return created
+
+
+class BuiltInMetricError(ValueError):
+    """A built-in metric cannot be deleted or redefined."""
+
+
 def metric_delete(*, metric: Metric) -> None:
+    if metric.built_in:
+        raise BuiltInMetricError(metric.built_in)
     metric.current_version = None
     metric.save(update_fields=["current_version"])
     metric.delete()

@@ -94,7 +94,8 @@ def _goal_context(request: HttpRequest, number: int) -> dict[str, Any]:
     goal = next((goal for goal in goals if goal.number == number), None)
     if goal is None:
         raise Http404(_("No such strategic goal."))
-    metric_list = list(selectors.metrics().filter(goal=goal))
+    every = list(selectors.metrics().filter(goal=goal))
+    metric_list = [metric for metric in every if not metric.built_in]
     panels = selectors.panels(metric_list, selected, timezone.localdate())
     return {
         "selected": selected,
@@ -103,6 +104,7 @@ def _goal_context(request: HttpRequest, number: int) -> dict[str, Any]:
         "goal": goal,
         "goals": goals,
         "panels": panels,
+        "reach": selectors.reach_by_goal(every, selected).get(goal.pk),
         "computed_at": max(
             filter(None, (p.summary.metric.computed_at for p in panels)), default=None
         ),
@@ -158,7 +160,8 @@ def metric_list(request: HttpRequest) -> HttpResponse:
 def goal_metrics(request: HttpRequest, goal_id: int) -> HttpResponse:
     """The metrics of one goal: a fragment the goal page loads."""
     today = timezone.localdate()
-    summaries = selectors.summaries(list(selectors.metrics().filter(goal=goal_id)), today)
+    agreed = selectors.metrics().filter(goal=goal_id, built_in="")
+    summaries = selectors.summaries(list(agreed), today)
     return render(request, "measures/goal_metrics.html", {"summaries": summaries})
 
 
@@ -278,7 +281,15 @@ def metric_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("measures.change_metric", raise_exception=True)
 def metric_update(request: HttpRequest, metric_id: int) -> HttpResponse:
-    return _save_metric(request, get_object_or_404(Metric, pk=metric_id))
+    metric = get_object_or_404(Metric, pk=metric_id)
+    if metric.built_in:
+        return _built_in_refused(request, metric)
+    return _save_metric(request, metric)
+
+
+def _built_in_refused(request: HttpRequest, metric: Metric) -> HttpResponse:
+    messages.error(request, _("A built-in metric cannot be edited or deleted."))
+    return redirect("measures:metric", metric_id=metric.pk)
 
 
 @require_POST
@@ -336,6 +347,8 @@ def _preview_values(
 @permission_required("measures.delete_metric", raise_exception=True)
 def metric_delete(request: HttpRequest, metric_id: int) -> HttpResponse:
     metric = get_object_or_404(Metric, pk=metric_id)
+    if metric.built_in:
+        return _built_in_refused(request, metric)
     if request.method == "POST":
         services.metric_delete(metric=metric)
         messages.success(request, _("The metric was deleted."))

@@ -248,11 +248,12 @@ def expect_preview(page: Page, values: Expected) -> None:
 def expect_values(page: Page, values: Expected) -> None:
     """The metric page's table of values shows exactly these periods and values, the current
     period marked as in progress."""
-    table = page.locator('section[aria-labelledby="values-title"] table.values')
+    table = page.locator('section[aria-labelledby="values-title"] table.values--periods')
     in_progress = shown("in progress")
-    heads = [f"{values.labels[0]} ({in_progress})", *values.labels[1:]]
-    expect(table.locator("tbody th")).to_have_text(heads)
-    expect(table.locator("tbody tr > td:first-of-type")).to_have_text(values.values)
+    oldest_first = list(reversed(values.labels))
+    heads = [*oldest_first[:-1], f"{oldest_first[-1]} ({in_progress})*"]
+    expect(table.locator("thead th:not(:first-child)")).to_have_text(heads)
+    expect(table.locator("tr.values__shown td")).to_have_text(list(reversed(values.values)))
 
 
 def expect_version(page: Page, number: int) -> None:
@@ -645,10 +646,9 @@ def test_leadership_enters_a_manual_value_with_a_decimal_comma_on_a_phone(
     expect(entered.locator("td").nth(1)).to_contain_text(SOURCE)
     expect(entered.locator("td").nth(2)).to_have_text(leadership_user.get_full_name())
     # The value is the metric's value of that quarter, too.
-    values = page.locator('section[aria-labelledby="values-title"] tbody tr')
-    expect(values).to_have_count(1)
-    expect(values.locator("th")).to_have_text("2025 Q2")
-    expect(values.locator("td").first).to_have_text("3,50")
+    values = page.locator('section[aria-labelledby="values-title"] table.values--periods')
+    expect(values.locator("thead th:not(:first-child)")).to_have_text(["2025 Q2"])
+    expect(values.locator("tr.values__shown td")).to_have_text(["3,50"])
     expect(missing).to_contain_text(
         shown_plural(
             "%(counter)s period has no value yet:",
@@ -821,9 +821,9 @@ def test_the_state_line_polls_until_the_values_are_computed(
     state = page.locator("#metric-state")
     expect(state).to_have_text(shown("Recomputing…"))
     expect(state).to_have_attribute("hx-get", state_url)
-    expect(page.locator('section[aria-labelledby="values-title"] tbody')).to_have_text(
-        shown("No values yet.")
-    )
+    expect(
+        page.locator('section[aria-labelledby="values-title"] tr.values__shown td')
+    ).to_have_text(shown("No values yet."))
     page_problems.assert_none("a metric's page while it is computed")
     page.evaluate(MARK_PAGE_JS)
 

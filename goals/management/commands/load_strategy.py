@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from goals.services import DEFAULT_STRATEGY_FILE, StrategyDataError, strategy_load_file
+from goals.signals import strategy_loaded
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             strategy, report = strategy_load_file(path=path)
         except StrategyDataError as exc:
             raise CommandError(str(exc)) from exc
+        strategy_loaded.send(sender=type(strategy), strategy=strategy)
         if not report.changed:
             self.stdout.write(f"{strategy}: already up to date, nothing changed.")
             return
