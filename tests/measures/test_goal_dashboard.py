@@ -276,3 +276,20 @@ def test_the_workbook_has_every_period_and_area_with_the_version(
     assert by_period["2025 Q1"][west.name] == 0
     assert by_period["2025 Q2"][west.name] == 4
     assert by_period["2026 Q4"]["Valmis"] == "ei"
+
+
+def test_a_filter_applied_on_the_metric_page_moves_its_polling_along(
+    metric, districts, leadership_user, client_for
+):
+    east, _west, _shore = districts
+    StalePeriod.objects.create(metric=metric, period_start=None)
+    page = reverse("measures:metric", args=[metric.pk])
+    query = f"strategy=2023-2025&start=2025&end=2025&area={east.pk}"
+
+    part = client_for(leadership_user).get(f"{page}?{query}", headers={"HX-Request": "true"})
+
+    assert part.text.lstrip().startswith('<div id="metric-values"')
+    state = re.search(r'<p id="metric-state"[^>]*>', part.text)
+    assert state
+    assert 'hx-swap-oob="true"' in state.group(0)
+    assert f"?{query.replace('&', '&amp;')}" in state.group(0)
