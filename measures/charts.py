@@ -268,7 +268,8 @@ def _with_unit(value: Decimal, unit: str) -> str:
 
 
 def _summary(data: ChartData, status: str) -> str:
-    unit, sentences = data.unit, [status] if status else []
+    # The verdict as a sentence of its own: "On track." before the facts.
+    unit, sentences = data.unit, [f"{status.rstrip('.')}."] if status else []
     done = [p for p in data.points if p.complete and p.value is not None]
     latest = done[-1] if done else None
     after = latest.start if latest else data.points[-1].start if data.points else None
