@@ -87,6 +87,10 @@ PAGES: dict[str, Callable[[Logged], list[str]]] = {
     "neighbourhoods:partners": lambda logged: ["/partners/"],
     "neighbourhoods:partner": lambda logged: [f"/partners/{logged.partner.pk}/"],
     "measures:dashboard": lambda logged: ["/dashboard/"],
+    "measures:goal_dashboard": lambda logged: [
+        f"/dashboard/goals/{number}/"
+        for number in logged.strategy.goals.order_by("number").values_list("number", flat=True)
+    ],
     "measures:metrics": lambda logged: ["/metrics/"],
     # A manual metric's page differs from an activity metric's: it lists the values entered.
     "measures:metric": lambda logged: [
@@ -103,6 +107,9 @@ NOT_STAFF_PAGES = {
     "neighbourhoods:signal_validate": "answers live validation (HTMX) with errors only",
     "measures:goal_metrics": "a fragment of the goal page, checked there",
     "measures:goal_statuses": "a fragment of the strategy house, checked there",
+    "measures:goal_progress": "a fragment of the progress overview, checked there",
+    "measures:goal_panel": "a fragment of a goal's dashboard, checked there",
+    "measures:metric_values_xlsx": "a download",
     "measures:metric_state": "a fragment of a metric's page, checked there",
     "measures:metric_preview": "a fragment of the metric form, for admins only",
     "measures:metric_create": "for admins only",
