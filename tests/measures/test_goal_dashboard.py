@@ -11,6 +11,8 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from measures import services
@@ -264,6 +266,7 @@ def test_the_workbook_has_every_period_and_area_with_the_version(
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="toiminnat-v1-')
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    response.close()
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Toiminnat"
     assert rows[2][:2] == ("Versio", 1)
@@ -293,3 +296,41 @@ def test_a_filter_applied_on_the_metric_page_moves_its_polling_along(
     assert state
     assert 'hx-swap-oob="true"' in state.group(0)
     assert f"?{query.replace('&', '&amp;')}" in state.group(0)
+
+
+FILTER_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["2025", "2025-Q4", "2025-Q0", "-1", "9" * 30, "2025-Q", "Q4", "ä"]),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["strategy", "start", "end", "area", "version"]), FILTER_TEXT
+    ),
+    htmx=st.booleans(),
+)
+def test_any_filter_value_is_answered_without_a_server_error(
+    metric, leadership_user, client_for, params, htmx
+):
+    client = client_for(leadership_user)
+    headers = {"HX-Request": "true"} if htmx else {}
+    for page in (
+        reverse("measures:dashboard"),
+        reverse("measures:goal_dashboard", args=[GOAL]),
+        reverse("measures:goal_panel", args=[GOAL, metric.pk]),
+        reverse("measures:goal_progress", args=[GOAL]),
+        reverse("measures:metric", args=[metric.pk]),
+        reverse("measures:metric_values_xlsx", args=[metric.pk]),
+    ):
+        response = client.get(page, params, headers=headers)
+        response.close()  # a download's file
+        assert response.status_code == 200, (page, params)
