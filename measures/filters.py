@@ -8,7 +8,8 @@ is used instead, so a hand-edited link never fails.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
@@ -62,6 +63,8 @@ class DashboardFilter:
     start: str  # "2025" or "2025-Q3"
     end: str
     area: Area | None
+    # The areas the form offered, by id: pages name the areas of their tables from these.
+    areas: Mapping[int, Area] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def first_day(self) -> datetime.date:
@@ -177,7 +180,8 @@ class DashboardFilterForm(forms.Form):
             start, end = data.get("start") or default_start, data.get("end") or default_end
         if self.has_error("end"):
             start, end = default_start, default_end
-        return DashboardFilter(strategy, start, end, self.areas.get(data.get("area") or ""))
+        known = {area.pk: area for area in self.areas.values()}
+        return DashboardFilter(strategy, start, end, self.areas.get(data.get("area") or ""), known)
 
     @classmethod
     def pair(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from functools import cache
 
 from measures.models import Period
 
@@ -28,8 +29,10 @@ def next_period(start: datetime.date, period: str) -> datetime.date:
     return datetime.date(start.year + months // 12, months % 12 + 1, 1)
 
 
+@cache
 def period_end(start: datetime.date, period: str) -> datetime.date:
-    """The last day of the period that starts on start."""
+    """The last day of the period that starts on start (remembered: pages ask for the same
+    few hundred periods thousands of times)."""
     return next_period(start, period) - datetime.timedelta(days=1)
 
 

@@ -458,18 +458,22 @@ def panels(
     by_area: dict[int, dict[int | None, dict[datetime.date, Decimal | None]]] = defaultdict(
         lambda: defaultdict(dict)
     )
-    areas: dict[int, Area] = {}
     if listed:
+        # Plain tuples, unordered: the rows are many, and an area row is wide (its boundary).
         stored = MetricValue.objects.filter(
             reduce(operator.or_, listed),
             version__in=[m.current_version_id for m in metric_list if m.current_version_id],
             period_start__lte=selected.last_day,
             period_start__gt=selected.first_day - datetime.timedelta(days=366),
-        ).select_related("area")
-        for row in stored:
-            by_area[row.version_id][row.area_id][row.period_start] = row.value
-            if row.area is not None:
-                areas[row.area.pk] = row.area
+        ).order_by()
+        for version_id, area_id, start, value in stored.values_list(
+            "version", "area", "period_start", "value"
+        ):
+            by_area[version_id][area_id][start] = value
+    areas = dict(selected.areas)
+    wanted = {pk for parts in by_area.values() for pk in parts if pk is not None} - set(areas)
+    if wanted:
+        areas |= Area.objects.defer("boundary").in_bulk(wanted)
     result = []
     for summary in summaries(list(metric_list), selected.as_of(today), log_begins):
         metric, version = summary.metric, summary.metric.version
