@@ -81,6 +81,10 @@ translations-check: install ## Fail if an interface string lacks a Finnish or Sw
 bench-metrics: install ## Benchmark metric recomputes on 1,000,000 generated activities (PostgreSQL; recreates the database kalliola_bench)
 	$(DEV_ENV) $(RUN) python bench/metrics.py $(BENCH_ARGS)
 
+.PHONY: bench-dashboards
+bench-dashboards: install ## Benchmark the dashboard pages at 1,000,000 activities and 50 metrics (PostgreSQL; recreates kalliola_bench, as bench-metrics does)
+	$(DEV_ENV) $(RUN) python bench/dashboards.py $(BENCH_ARGS)
+
 .PHONY: clean
 clean: ## Remove the local database, compiled catalogues and collected static files
 	rm -rf db.sqlite3 staticfiles locale/*/LC_MESSAGES/*.mo

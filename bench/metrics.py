@@ -1190,19 +1190,11 @@ def row(label: str, run: Run | None, bound: float, target: float | None, target_
     )
 
 
-def report(
-    results: Results,
-    *,
-    started: datetime.datetime,
-    defined: Sequence[Defined],
-    computed: Sequence[Defined],
-    generation: float,
-) -> None:
+def machine() -> tuple[str, str]:
+    """The machine in words (PostgreSQL and its settings, CPUs, memory, Python, Django), and
+    the size of the database."""
     import django
     from django.db import connection
-
-    from measures.models import MetricValue
-    from neighbourhoods.models import Activity, Signal
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -1212,17 +1204,33 @@ def report(
         )
         version, shared_buffers, work_mem, parallel, size = cursor.fetchone()
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    facts = (
+        f"PostgreSQL {version.split()[0]} (shared_buffers {shared_buffers}, work_mem "
+        f"{work_mem}, {parallel} parallel workers per gather), {os.cpu_count()} CPUs, "
+        f"{memory:.0f} GB RAM, Python {platform.python_version()}, Django {django.get_version()}"
+    )
+    return facts, size
+
+
+def report(
+    results: Results,
+    *,
+    started: datetime.datetime,
+    defined: Sequence[Defined],
+    computed: Sequence[Defined],
+    generation: float,
+) -> None:
+    from measures.models import MetricValue
+    from neighbourhoods.models import Activity, Signal
+
+    facts, size = machine()
     r = results
     kinds = [d.spec.kind for d in defined]
     signals = sum(d.spec.aggregation == "signals" for d in computed)
 
     print()
     print(f"Kalliola metrics benchmark, {started:%Y-%m-%d %H:%M} UTC")
-    print(
-        f"machine  PostgreSQL {version.split()[0]} (shared_buffers {shared_buffers}, work_mem "
-        f"{work_mem}, {parallel} parallel workers per gather), {os.cpu_count()} CPUs, "
-        f"{memory:.0f} GB RAM, Python {platform.python_version()}, Django {django.get_version()}"
-    )
+    print(f"machine  {facts}")
     print(
         f"data     {Activity.objects.count():,} activities and {Signal.objects.count():,} signals "
         f"dated 2023-01-01 … 2025-12-31 in 182 areas; database {size}; "
