@@ -58,20 +58,7 @@ YEAR = "2025"
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--activities", type=int, default=1_000_000, help="how many (default 1,000,000)"
-    )
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", metric_bench.DEFAULT_DATABASE_URL),
-        help="the benchmark's own PostgreSQL database; its name must contain 'bench' "
-        "(default: BENCH_DATABASE_URL or %(default)s)",
-    )
-    parser.add_argument(
-        "--keep",
-        action="store_true",
-        help="reuse the database if it already holds this many activities",
-    )
+    metric_bench.database_arguments(parser)
     parser.add_argument(
         "--repeat",
         type=int,

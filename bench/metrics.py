@@ -78,8 +78,8 @@ TARGET_PEAK_MB = 250.0
 # --- Command line and the database ------------------------------------------------------------
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def database_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the generated database, shared with the dashboards benchmark."""
     parser.add_argument(
         "--activities", type=int, default=1_000_000, help="how many (default 1,000,000)"
     )
@@ -94,6 +94,11 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="reuse the database if it already holds this many activities",
     )
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    database_arguments(parser)
     parser.add_argument(
         "--timeout",
         type=float,
