@@ -4,6 +4,7 @@ on a phone and passes the accessibility check in Finnish, Swedish and English.""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 
 import pytest
@@ -17,6 +18,7 @@ from tests.browser.conftest import PHONE, PageProblems
 from tests.browser.helpers import assert_accessible, layout_problems, switch_language
 from tests.factories.activity import ActivityFactory
 from tests.factories.metric import MetricFactory
+from tests.factories.strategy import StrategyFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -71,3 +73,18 @@ def test_the_overview_prints_without_navigation_and_with_its_cards_whole(
     assert set(breaks) == {"avoid"}
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
+
+
+def test_choosing_another_strategy_shows_its_years(
+    page: Page, login: Callable[..., None], leadership_user: User, metrics: None
+):
+    StrategyFactory.create(start_year=2020, end_year=2022, status=Strategy.Status.ARCHIVED)
+    login(page, leadership_user)
+    page.goto("/dashboard/?start=2025&end=2025")
+    expect(page.locator(".dashboard-scope strong")).to_have_text("Kaikki alueet · 2025")
+
+    page.locator("#id_strategy").select_option("2020-2022")
+
+    expect(page).to_have_url(re.compile(r"/dashboard/\?strategy=2020-2022&area=$"))
+    expect(page.locator(".dashboard-scope strong")).to_have_text("Kaikki alueet · 2020 – 2026")
+    expect(page.locator("#id_start")).to_have_value("2020")
