@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal, Means, Outcome, TimestampedModel
 from kalliola.dates import validate_date_in_window
+from kalliola.privacy import validate_no_personal_data
 from neighbourhoods.models import Area
-from neighbourhoods.privacy import validate_no_personal_data
 
 # Values are stored with this precision: enough for hours, scores and ratios.
 VALUE_DIGITS = 16

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from goals.models import Goal, InequalityTheme, Means, TimestampedModel
 from kalliola.dates import validate_date_in_window
-from neighbourhoods.privacy import validate_no_personal_data
+from kalliola.privacy import validate_no_personal_data
 
 MAX_PARTICIPANTS_PER_BAND = 100_000
 MAX_VOLUNTEERS = 10_000

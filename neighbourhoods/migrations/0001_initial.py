@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.expressions
-import neighbourhoods.privacy
+import kalliola.privacy
 from django.conf import settings
 from django.db import migrations, models
 
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=200, unique=True, validators=[neighbourhoods.privacy.validate_no_personal_data], verbose_name='name')),
+                ('name', models.CharField(max_length=200, unique=True, validators=[kalliola.privacy.validate_no_personal_data], verbose_name='name')),
                 ('sector', models.CharField(choices=[('residents', "Residents' groups"), ('business', 'Businesses'), ('third_sector', 'Third sector (associations, foundations)'), ('fourth_sector', 'Fourth sector (informal groups)'), ('public', 'Public authorities'), ('education', 'Educational institutions'), ('other', 'Other')], max_length=20, verbose_name='sector')),
             ],
             options={
@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('title', models.CharField(max_length=200, validators=[neighbourhoods.privacy.validate_no_personal_data], verbose_name='title')),
+                ('title', models.CharField(max_length=200, validators=[kalliola.privacy.validate_no_personal_data], verbose_name='title')),
                 ('date', models.DateField(verbose_name='date')),
                 ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
                 ('start_time', models.TimeField(blank=True, null=True, verbose_name='start time')),
@@ -117,8 +117,8 @@ class Migration(migrations.Migration):
                 ('new_participants', models.PositiveIntegerField(default=0, help_text='How many took part for the first time.', verbose_name='new participants')),
                 ('volunteers', models.PositiveIntegerField(default=0, verbose_name='volunteers')),
                 ('volunteer_hours', models.DecimalField(decimal_places=1, default=0, max_digits=8, validators=[django.core.validators.MinValueValidator(0)], verbose_name='volunteer hours')),
-                ('description', models.TextField(blank=True, max_length=5000, validators=[neighbourhoods.privacy.validate_no_personal_data], verbose_name='description')),
-                ('heard', models.TextField(blank=True, help_text='Signals of inequality that came up. Do not write anything that could identify a person.', max_length=5000, validators=[neighbourhoods.privacy.validate_no_personal_data], verbose_name='what we heard')),
+                ('description', models.TextField(blank=True, max_length=5000, validators=[kalliola.privacy.validate_no_personal_data], verbose_name='description')),
+                ('heard', models.TextField(blank=True, help_text='Signals of inequality that came up. Do not write anything that could identify a person.', max_length=5000, validators=[kalliola.privacy.validate_no_personal_data], verbose_name='what we heard')),
                 ('version', models.PositiveIntegerField(default=1, help_text="Goes up by one with every save, so that no one's changes are silently overwritten.", verbose_name='version')),
                 ('is_demo', models.BooleanField(default=False, verbose_name='demo data')),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='logged_activities', to=settings.AUTH_USER_MODEL, verbose_name='logged by')),
@@ -165,7 +165,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('date', models.DateField(verbose_name='date')),
-                ('text', models.TextField(max_length=5000, validators=[neighbourhoods.privacy.validate_no_personal_data], verbose_name='what was heard')),
+                ('text', models.TextField(max_length=5000, validators=[kalliola.privacy.validate_no_personal_data], verbose_name='what was heard')),
                 ('raised_by', models.CharField(choices=[('resident', 'A resident'), ('partner', 'A partner'), ('staff', 'Staff'), ('other', 'Other')], max_length=10, verbose_name='raised by')),
                 ('urgency', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='medium', max_length=10, verbose_name='urgency')),
                 ('is_demo', models.BooleanField(default=False, verbose_name='demo data')),

@@ -24,9 +24,9 @@ from django.utils import timezone, translation
 from playwright.sync_api import Locator, Page, expect
 
 from goals.models import Goal, InequalityTheme, Means, Strategy
+from kalliola.privacy import validate_no_personal_data
 from neighbourhoods.forms import ActivityForm
 from neighbourhoods.models import Activity, ActivityType, Area, Unit
-from neighbourhoods.privacy import validate_no_personal_data
 from tests.browser.conftest import PHONE, PageProblems
 from tests.browser.helpers import (
     html_lang,

@@ -32,8 +32,8 @@ from django.utils.translation import gettext
 from playwright.sync_api import Locator, Page, Response, Route, expect
 
 from goals.models import Goal, Strategy
+from kalliola.privacy import validate_no_personal_data
 from neighbourhoods.models import Activity, ActivityType, Area, Signal, Unit
-from neighbourhoods.privacy import validate_no_personal_data
 from tests.browser.conftest import PHONE, PageProblems
 from tests.browser.helpers import translated, wait_for_htmx
 from tests.factories.activity import ActivityFactory, ActivityTypeFactory

@@ -76,6 +76,7 @@ from kalliola.demo_content import (
 )
 from kalliola.demo_metrics import create_demo_metrics
 from kalliola.management.commands.create_demo_users import DEMO_USERS
+from kalliola.privacy import validate_no_personal_data
 from kalliola.roles import ADMIN, STAFF
 from measures import services as measures_services
 from measures.models import Metric
@@ -88,7 +89,6 @@ from neighbourhoods.models import (
     Signal,
     Unit,
 )
-from neighbourhoods.privacy import validate_no_personal_data
 
 if TYPE_CHECKING:
     from tests.factories.activity import ActivityFactory, ActivityTypeFactory

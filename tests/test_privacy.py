@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.migrations.writer import MigrationWriter
 from django.utils import translation
 
-from neighbourhoods.privacy import (
+from kalliola.privacy import (
     Finding,
     find_personal_data,
     normalise,
@@ -864,5 +864,5 @@ def test_validate_no_personal_data__refuses_a_form_field_value():
 def test_validate_no_personal_data__can_be_written_into_a_migration():
     serialized, imports = MigrationWriter.serialize(validate_no_personal_data)
 
-    assert serialized == "neighbourhoods.privacy.validate_no_personal_data"
-    assert imports == {"import neighbourhoods.privacy"}
+    assert serialized == "kalliola.privacy.validate_no_personal_data"
+    assert imports == {"import kalliola.privacy"}
