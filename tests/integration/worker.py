@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -87,13 +88,23 @@ def running_worker(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Its own process group, so that a worker which does not stop is ended with its pool.
+        start_new_session=True,
     )
     try:
         yield worker
     finally:
         if worker.poll() is None:
-            worker.terminate()
-        output, _ = worker.communicate(timeout=30)
+            worker.terminate()  # a warm shutdown: the running task may finish
+        try:
+            output, _ = worker.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            # A pool child still busy (a task redelivered after a test killed a child, say)
+            # must not keep the worker running into the next test.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.pid, signal.SIGKILL)
+            output, _ = worker.communicate(timeout=10)
+            output += "\n[the worker did not stop within 20 s of SIGTERM and was killed]"
         # Shown by pytest only when the test fails.
         print(output)
 
