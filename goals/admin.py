@@ -5,6 +5,7 @@ from goals.models import (
     Goal,
     InequalityTheme,
     Means,
+    MeansNote,
     Outcome,
     PhenomenonField,
     PhenomenonSource,
@@ -81,3 +82,13 @@ class PhenomenonSourceAdmin(admin.ModelAdmin):
     list_display = ["citation", "strategy", "position"]
     list_filter = ["strategy"]
     list_select_related = ["strategy"]
+
+
+@admin.register(MeansNote)
+class MeansNoteAdmin(admin.ModelAdmin):
+    list_display = ["means", "written_at", "author", "status"]
+    list_filter = ["status", "means__goal__strategy", "means__goal"]
+    search_fields = ["text"]
+    list_select_related = ["means__goal", "author"]
+    raw_id_fields = ["means", "author"]
+    date_hierarchy = "written_at"

@@ -20,5 +20,6 @@ class GoalsConfig(AppConfig):
             models.Goal,
             models.Means,
             models.Outcome,
+            models.MeansNote,
         ):
             auditlog.register(model)

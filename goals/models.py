@@ -7,10 +7,14 @@ to Finnish. Multi-paragraph texts keep their paragraphs separated by a blank lin
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from kalliola.privacy import validate_no_personal_data
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -238,11 +242,34 @@ class GoalPart(TimestampedModel):
 
 
 class Means(GoalPart):
-    """A means (keino) by which the organisation pursues a goal."""
+    """A means (keino) by which the organisation pursues a goal, with the person who owns it
+    and where it stands."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", pgettext_lazy("means status", "Done")
+        DROPPED = "dropped", _("Dropped")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_means",
+        verbose_name=_("owner"),
+        help_text=_("Follows the means and writes its progress notes."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
 
     class Meta(GoalPart.Meta):
         verbose_name = _("means")
         verbose_name_plural = pgettext_lazy("plural", "means")
+        permissions = [
+            ("manage_means", _("Can set the owner and status of any means and write its notes")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["goal", "position"],
@@ -250,6 +277,49 @@ class Means(GoalPart):
                 violation_error_message=_("The goal already has a means in this position."),
             ),
         ]
+
+    @property
+    def number(self) -> str:
+        """The means as the strategy numbers it: "2.3" is goal 2's third means."""
+        return f"{self.goal.number}.{self.position}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still being worked on: a done or dropped means is not expected to report."""
+        return self.status in (self.Status.NOT_STARTED, self.Status.IN_PROGRESS)
+
+
+class MeansNote(TimestampedModel):
+    """A dated note on how a means is progressing, with the status it had when written."""
+
+    means = models.ForeignKey(
+        Means, on_delete=models.CASCADE, related_name="notes", verbose_name=_("means")
+    )
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(
+        _("progress"),
+        max_length=2000,
+        validators=[validate_no_personal_data],
+        help_text=_("What has happened since the last note. No names or contact details."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Means.Status.choices)
+
+    class Meta:
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        ordering = ["-written_at", "-pk"]
+        indexes = [models.Index(fields=["means", "-written_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.means.number} {self.written_at:%Y-%m-%d}"
 
 
 class Outcome(GoalPart):
@@ -265,3 +335,7 @@ class Outcome(GoalPart):
                 violation_error_message=_("The goal already has an outcome in this position."),
             ),
         ]
+
+    @property
+    def number(self) -> str:
+        return f"{self.goal.number}.{self.position}"

@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import User as AuthUser
 from django.db import models, transaction
 
 from goals.models import (
     Goal,
     InequalityTheme,
     Means,
+    MeansNote,
     Outcome,
     PhenomenonField,
     PhenomenonSource,
@@ -281,3 +283,30 @@ def strategy_load_file(*, path: Path) -> tuple[Strategy, LoadReport]:
     except tomllib.TOMLDecodeError as exc:
         raise StrategyDataError(f"{path} is not valid TOML: {exc}") from exc
     return strategy_load(data=data)
+
+
+@transaction.atomic
+def means_note_add(*, means: Means, author: AuthUser, text: str, status: str) -> MeansNote:
+    """Write a progress note; the status it reports becomes the means' status.
+
+    The means row is locked, so two notes written at once leave the status of the later one.
+    """
+    means = Means.objects.select_for_update().get(pk=means.pk)
+    note = MeansNote(means=means, author=author, text=text, status=status)
+    note.full_clean()
+    note.save()
+    if means.status != status:
+        means.status = status
+        means.save(update_fields=["status", "updated_at"])
+    return note
+
+
+@transaction.atomic
+def means_update(*, means: Means, owner: AuthUser | None, status: str) -> Means:
+    """Set who owns a means and where it stands (leadership and admins)."""
+    means = Means.objects.select_for_update().get(pk=means.pk)
+    means.owner = owner
+    means.status = status
+    means.full_clean()
+    means.save(update_fields=["owner", "status", "updated_at"])
+    return means

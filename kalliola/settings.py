@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "goals",
     "neighbourhoods",
     "measures",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -348,6 +349,10 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 # first of January of DATES_FIRST_YEAR to the end of the year DATES_YEARS_AHEAD years from now.
 DATES_FIRST_YEAR = env_int("DATES_FIRST_YEAR", 2000, minimum=1900)
 DATES_YEARS_AHEAD = env_int("DATES_YEARS_AHEAD", 3, minimum=1)
+
+# A means still being worked on whose last progress note is older than this many days (or
+# that has none) is flagged as silent on the goal dashboard and on its owner's list.
+MEANS_SILENT_AFTER_DAYS = env_int("MEANS_SILENT_AFTER_DAYS", 60, minimum=1)
 
 # Password guessing (django-axes, see kalliola/lockout.py). A username is locked out at one
 # address after LOGIN_FAILURE_LIMIT failures, and an address for every username after

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("goals.urls")),
     path("", include("neighbourhoods.urls")),
     path("", include("measures.urls")),
+    path("", include("evaluation.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(

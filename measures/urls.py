@@ -18,6 +18,7 @@ urlpatterns = [
     path("metrics/new/", views.metric_create, name="metric_create"),
     path("metrics/preview/", views.metric_preview, name="metric_preview"),
     path("metrics/goal/<int:goal_id>/", views.goal_metrics, name="goal_metrics"),
+    path("metrics/means/<int:means_id>/", views.means_metrics, name="means_metrics"),
     path("metrics/<int:metric_id>/", views.metric_detail, name="metric"),
     path("metrics/<int:metric_id>/state/", views.metric_state, name="metric_state"),
     path(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from goals import selectors as goals_selectors
 from goals.models import Strategy
 from kalliola.ids import parse_id
 from measures import exports, selectors, services
@@ -120,6 +122,8 @@ def goal_dashboard(request: HttpRequest, number: int) -> HttpResponse:
     context["activities"] = selectors.recent_activities(
         user=request.user, goal=context["goal"], selected=context["selected"]
     )
+    context["means"] = goals_selectors.means_of_goal(goal=context["goal"])
+    context["silent_days"] = settings.MEANS_SILENT_AFTER_DAYS
     return _render_dashboard(request, "measures/goal_dashboard.html", context)
 
 
@@ -155,14 +159,26 @@ def metric_list(request: HttpRequest) -> HttpResponse:
     return render(request, "measures/metric_list.html", {"summaries": summaries})
 
 
+def _metrics_fragment(request: HttpRequest, agreed: Any, empty: str = "") -> HttpResponse:
+    """Some agreed metrics as cards with their status: a fragment another page loads."""
+    summaries = selectors.summaries(list(agreed), timezone.localdate())
+    context = {"summaries": summaries, "empty": empty}
+    return render(request, "measures/goal_metrics.html", context)
+
+
 @require_GET
 @permission_required("measures.view_metric", raise_exception=True)
 def goal_metrics(request: HttpRequest, goal_id: int) -> HttpResponse:
     """The metrics of one goal: a fragment the goal page loads."""
-    today = timezone.localdate()
-    agreed = selectors.metrics().filter(goal=goal_id, built_in="")
-    summaries = selectors.summaries(list(agreed), today)
-    return render(request, "measures/goal_metrics.html", {"summaries": summaries})
+    return _metrics_fragment(request, selectors.metrics().filter(goal=goal_id, built_in=""))
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def means_metrics(request: HttpRequest, means_id: int) -> HttpResponse:
+    """The metrics that point at one means: a fragment the means page loads."""
+    agreed = selectors.metrics().filter(means=means_id, built_in="")
+    return _metrics_fragment(request, agreed, _("No metric points at this means yet."))
 
 
 def _detail_context(request: HttpRequest, metric: Metric) -> dict[str, Any]:

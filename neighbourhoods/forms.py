@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kalliola.dates import validate_date_in_window
 from kalliola.forms import BoundedModelMultipleChoiceField
 from kalliola.ids import parse_id
 from kalliola.people import person_name
@@ -220,9 +221,9 @@ class GoalNumberCheckboxes(forms.CheckboxSelectMultiple):
     def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(name, value, *args, **kwargs)
         instance = getattr(value, "instance", None)
-        number = getattr(instance, "number", None) or getattr(
-            getattr(instance, "goal", None), "number", None
-        )
+        # A means' own number is "2.3": its goal's is the one that matters here.
+        goal = getattr(instance, "goal", instance)
+        number = getattr(goal, "number", None)
         if number is not None:
             option["attrs"]["data-goal"] = number
         return option
@@ -476,3 +477,9 @@ class SignalFilterForm(FilterForm):
         label=_("Unit"), queryset=Unit.objects.all(), required=False
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+
+
+class SinceForm(forms.Form):
+    """A day from which on to count, e.g. the day of a means' last progress note."""
+
+    since = forms.DateField(required=False, validators=[validate_date_in_window])

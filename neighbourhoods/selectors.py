@@ -9,7 +9,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models import Count, F, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -275,3 +275,17 @@ def partner_activities(*, user: User, partner: Partner) -> QuerySet[Activity]:
     """The activities the partner took part in that the user may see, latest first."""
     ids = Activity.objects.filter(partners=partner).values("pk")
     return activity_list(user=user).filter(pk__in=ids)
+
+
+def means_activity_totals(*, means: Means, since: datetime.date | None) -> dict[str, int]:
+    """How many done activities were logged under the means (since a day, if given) and how
+    many took part in them, in one aggregate over the organisation's whole log."""
+    done = Activity.objects.filter(means=means, status=Activity.Status.DONE)
+    if since is not None:
+        done = done.filter(date__gte=since)
+    totals = done.aggregate(
+        activities=Count("pk"),
+        participants=Sum("participants_total", default=0),
+        new_participants=Sum("new_participants", default=0),
+    )
+    return {name: int(value or 0) for name, value in totals.items()}

@@ -25,4 +25,5 @@ urlpatterns += [
     path("activities/validate/", views.activity_validate, name="activity_validate"),
     path("partners/", views.partner_list, name="partners"),
     path("partners/<int:partner_id>/", views.partner_detail, name="partner"),
+    path("means/<int:means_id>/activities/", views.means_activities, name="means_activities"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -22,9 +23,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from goals.models import Means
 from kalliola.ids import parse_id
 from neighbourhoods import exports, selectors, services
-from neighbourhoods.forms import ActivityFilterForm, ActivityForm, SignalFilterForm, SignalForm
+from neighbourhoods.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    SignalFilterForm,
+    SignalForm,
+    SinceForm,
+)
 from neighbourhoods.history import HistoryEntry, readable_history
 from neighbourhoods.models import Activity, Partner
 
@@ -430,3 +438,26 @@ def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
         "history": _history(request, partner),
     }
     return render(request, "neighbourhoods/partner_detail.html", context)
+
+
+@require_GET
+@permission_required("goals.view_means", raise_exception=True)
+def means_activities(request: HttpRequest, means_id: int) -> HttpResponse:
+    """The activities logged under a means since a day (?since=YYYY-MM-DD): a fragment the
+    means page embeds, since the strategy's pages cannot read the log themselves."""
+    means: Means = get_object_or_404(Means.objects.select_related("goal"), pk=means_id)
+    form = SinceForm(request.GET)
+    since = form.cleaned_data["since"] if form.is_valid() else None
+    totals = selectors.means_activity_totals(means=means, since=since)
+    query = {"means": means.pk} | ({"date_from": since.isoformat()} if since else {})
+    return render(
+        request,
+        "neighbourhoods/means_activities.html",
+        {
+            "means": means,
+            "since": since,
+            "totals": totals,
+            "log_url": f"{reverse('neighbourhoods:activities')}?{urlencode(query)}",
+            "form": form,
+        },
+    )

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
+from django.db import models
 
 from goals.models import Strategy
 from kalliola.management.commands.create_demo_users import DEMO_USERS
@@ -481,3 +482,36 @@ def test_create_demo_data__the_survey_metric_belongs_to_goal_1_with_a_result_for
     measured = Measurement.objects.filter(metric=survey).order_by("period_start")
     assert [m.period_start for m in measured] == [datetime.date(y, 1, 1) for y in STRATEGY_YEARS]
     assert [value for value in values_by_year(survey).values()] == [[m.value] for m in measured]
+
+
+def test_create_demo_data__follows_the_means_and_assesses_the_outcomes(
+    strategy: Strategy, areas: dict[str, Area], settings
+):
+    from django.utils import timezone
+
+    from evaluation.models import OutcomeAssessment
+    from evaluation.selectors import evaluation_of
+    from goals.models import Means, MeansNote, Outcome
+    from goals.selectors import means_states
+
+    call_command("create_demo_users", stdout=StringIO())
+
+    run(*SMALL)
+
+    means = Means.objects.filter(goal__strategy=strategy)
+    assert not means.filter(owner=None).exists()
+    assert means.filter(owner__username="tyontekija").exists()
+    assert set(means.values_list("status", flat=True)) == set(Means.Status.values)
+    # Notes in every year of the strategy, written by the means' owners.
+    years = {note.written_at.year for note in MeansNote.objects.all()}
+    assert set(range(strategy.start_year, strategy.end_year + 1)) <= years
+    assert not MeansNote.objects.exclude(author=models.F("means__owner")).exists()
+    # One means in progress has gone silent, the other has a recent note.
+    states = {state.means.number: state for state in means_states(means)}
+    assert states["3.2"].silent
+    assert not states["2.3"].silent
+    # Every outcome assessed each December; two have no final assessment yet.
+    assert OutcomeAssessment.objects.count() == 3 * Outcome.objects.count()
+    evaluation = evaluation_of(strategy=strategy, today=timezone.localdate())
+    assert [outcome.number for outcome in evaluation.missing_outcomes] == ["2.2", "4.3"]
+    assert sorted(means.number for means in evaluation.open_means) == ["2.3", "3.2"]

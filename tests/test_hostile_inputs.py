@@ -22,6 +22,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from evaluation.models import OutcomeAssessment
 from goals.models import Goal, InequalityTheme, Means, Outcome, Strategy
 from kalliola.roles import ADMIN, LEADERSHIP, STAFF
 from measures import selectors as measures_selectors
@@ -48,6 +49,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.factories.activity import ActivityFactory, ActivityTypeFactory
+from tests.factories.evaluation import OutcomeAssessmentFactory
 from tests.factories.metric import MeasurementFactory, MetricFactory
 from tests.factories.partner import PartnerFactory
 from tests.factories.project import ProjectFactory
@@ -60,7 +62,7 @@ pytestmark = pytest.mark.django_db
 
 NOW = datetime.datetime(2025, 6, 15, 9, 0, tzinfo=datetime.UTC)
 # The apps whose rows a refused post must leave as they were (the audit log with them).
-APPS = ("goals", "neighbourhoods", "measures")
+APPS = ("goals", "neighbourhoods", "measures", "evaluation")
 ANONYMOUS = "anonymous"
 # Ids in a URL that name no row, or none the database can hold.
 BAD_IDS = (0, 2**31, 2**63, 10**20)
@@ -100,6 +102,8 @@ class World:
     manual_metric: Metric
     measurement: Measurement
     others_measurement: Measurement
+    assessment: OutcomeAssessment
+    others_assessment: OutcomeAssessment
 
 
 def build_world() -> World:
@@ -112,7 +116,10 @@ def build_world() -> World:
         start_year=2023, end_year=2025, slug="2023-2025", status=Strategy.Status.ACTIVE
     )
     goal = GoalFactory.create(strategy=strategy, number=1)
-    means = MeansFactory.create(goal=goal, position=1)
+    # The staff user owns the first means and writes its notes; the second is not theirs.
+    means = MeansFactory.create(goal=goal, position=1, owner=users[STAFF])
+    MeansFactory.create(goal=goal, position=2)
+    outcome = OutcomeFactory.create(goal=goal, position=1)
     theme = InequalityThemeFactory.create(strategy=strategy, position=1)
     area = AreaFactory.create(level=Area.Level.SUB_DISTRICT)
     activity_type = ActivityTypeFactory.create()
@@ -127,7 +134,7 @@ def build_world() -> World:
         goal=goal,
         means=means,
         theme=theme,
-        outcome=OutcomeFactory.create(goal=goal, position=1),
+        outcome=outcome,
         area=area,
         activity_type=activity_type,
         unit=unit,
@@ -150,6 +157,12 @@ def build_world() -> World:
             metric=MetricFactory.create(
                 goal=goal, kind=Metric.Kind.MANUAL, period=Period.YEAR, definition={}
             )
+        ),
+        assessment=OutcomeAssessmentFactory.create(
+            outcome=outcome, assessed_on=datetime.date(2024, 12, 12)
+        ),
+        others_assessment=OutcomeAssessmentFactory.create(
+            outcome=OutcomeFactory.create(goal=goal, position=2)
         ),
     )
 
@@ -234,6 +247,29 @@ def measurement_post(world: World) -> dict[str, Any]:
     return {"period_start": free, "value": "12,5", "source": "Kysely", "note": "Vastaajia 40."}
 
 
+def means_note_post(world: World) -> dict[str, Any]:
+    return {"text": "Aloitettu kahdessa naapurustossa.", "status": "in_progress"}
+
+
+def means_post(world: World) -> dict[str, Any]:
+    return {"owner": world.users[STAFF].pk, "status": "in_progress"}
+
+
+def assessment_post(world: World) -> dict[str, Any]:
+    return {
+        "assessed_on": "2025-06-01",
+        "level": "2",
+        "evidence": "Malli on käytössä kolmessa yksikössä.",
+        "is_final": "on",
+        "metrics": [world.metric.pk],
+        "activities": [world.activity.pk],
+    }
+
+
+def evaluation_post(world: World) -> dict[str, Any]:
+    return {"summary": "Onnistuimme pääosin.", "goal_1": "Naapurustot vahvistuivat."}
+
+
 def login_post(world: World, role: str = STAFF) -> dict[str, Any]:
     return {"username": world.users[role].username, "password": PASSWORD, "next": "/activities/"}
 
@@ -256,6 +292,23 @@ def metric_ids(world: World) -> dict[str, list[int]]:
 
 def manual_metric_ids(world: World) -> dict[str, list[int]]:
     return {"metric_id": [world.manual_metric.pk, world.metric.pk]}
+
+
+def means_ids(world: World) -> dict[str, list[int]]:
+    """The user's own means (goal 1, means 1); means 2 is not theirs, goal 2 does not exist."""
+    return {"number": [1, 2], "position": [1, 2]}
+
+
+def outcome_ids(world: World) -> dict[str, list[int]]:
+    return {"number": [1, 2], "position": [1, 3]}
+
+
+def assessment_ids(world: World) -> dict[str, list[int]]:
+    return outcome_ids(world) | {"pk": [world.assessment.pk, world.others_assessment.pk]}
+
+
+def strategy_ids(world: World) -> dict[str, list[Any]]:
+    return {"slug": ["2023-2025", "2019-2022"]}
 
 
 def measurement_ids(world: World) -> dict[str, list[int]]:
@@ -292,6 +345,7 @@ SIGNAL_FORM_FIELDS = tuple(SignalForm.base_fields)
 METRIC_FORM_FIELDS = (*MetricForm.base_fields, "target_2022", "target_2026")
 MEASUREMENT_FORM_FIELDS = tuple(MeasurementForm.base_fields)
 LOGIN_FIELDS = ("username", "password", "next")
+ASSESSMENT_FIELDS = ("assessed_on", "level", "evidence", "is_final", "metrics", "activities")
 
 ENDPOINTS: dict[str, Endpoint] = {
     # Logging in and out, and choosing the language (before logging in, too)
@@ -374,6 +428,28 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "measures:measurement_delete": Endpoint(
         LEADERSHIP, lambda world: {}, saves=True, ids=measurement_ids
+    ),
+    # Means and outcomes followed over time, and the strategy's evaluation
+    "goals:means_note_create": Endpoint(
+        STAFF, means_note_post, saves=True, fields=("text", "status"), ids=means_ids
+    ),
+    "goals:means_update": Endpoint(
+        LEADERSHIP, means_post, saves=True, fields=("owner", "status"), ids=means_ids
+    ),
+    "evaluation:assessment_create": Endpoint(
+        LEADERSHIP, assessment_post, saves=True, fields=ASSESSMENT_FIELDS, ids=outcome_ids
+    ),
+    "evaluation:assessment_update": Endpoint(
+        LEADERSHIP, assessment_post, saves=True, fields=ASSESSMENT_FIELDS, ids=assessment_ids
+    ),
+    "evaluation:evaluation_save": Endpoint(
+        LEADERSHIP, evaluation_post, saves=True, fields=("summary", "goal_1"), ids=strategy_ids
+    ),
+    "evaluation:evaluation_done": Endpoint(
+        LEADERSHIP, lambda world: {}, saves=True, ids=strategy_ids
+    ),
+    "evaluation:evaluation_reopen": Endpoint(
+        LEADERSHIP, lambda world: {}, saves=True, ids=strategy_ids
     ),
 }
 
@@ -538,6 +614,8 @@ TOO_BIG_ID = [str(10**20)]
         ("measures:metric_create", {"areas": TOO_BIG_ID}, "areas"),
         ("measures:metric_create", {"units": TOO_BIG_ID}, "units"),
         ("measures:metric_create", {"projects": TOO_BIG_ID}, "projects"),
+        ("evaluation:assessment_create", {"metrics": TOO_BIG_ID}, "metrics"),
+        ("evaluation:assessment_update", {"activities": TOO_BIG_ID}, "activities"),
     ],
 )
 def test_posts_that_were_server_errors_are_form_errors_that_write_nothing(name, change, field):

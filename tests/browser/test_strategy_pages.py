@@ -93,7 +93,7 @@ def test_each_role_logs_in_and_opens_goal_2_from_the_strategy_house(
     page.locator(".goal-pillar a").filter(has_text=goal.title).click()
     expect(page).to_have_url(f"/goals/{goal.number}/")
     expect(page.locator("h1")).to_contain_text(goal.title)
-    expect(page.locator("ol.means > li")).to_have_text(means)
+    expect(page.locator("ol.means > li > a")).to_have_text(means)
     expect(page.locator("ul.outcomes > li")).to_have_text(outcomes)
     page_problems.assert_none(f"the page of goal {goal.number}")
 

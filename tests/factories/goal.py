@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import factory
 
-from goals.models import Goal, Means, Outcome
+from goals.models import Goal, Means, MeansNote, Outcome
 from tests.factories.strategy import StrategyFactory
 
 
@@ -34,3 +34,12 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
     goal = factory.SubFactory(GoalFactory)
     position = factory.Sequence(lambda n: n + 1)
     text_fi = factory.Faker("sentence", locale="fi_FI")
+
+
+class MeansNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeansNote
+
+    means = factory.SubFactory(MeansFactory)
+    text = factory.Faker("sentence", locale="fi_FI")
+    status = Means.Status.IN_PROGRESS

@@ -28,21 +28,33 @@ def test_roles__exist_after_migrations():
 def test_roles__staff_read_the_strategy_and_change_none_of_it():
     permissions = {p for p in permissions_of(STAFF) if p.startswith("goals.")}
 
-    assert {f"goals.view_{model}" for model in GOALS_MODELS} == permissions
+    # The one write: a progress note, on a means they own (the view checks the owner).
+    assert permissions == {f"goals.view_{model}" for model in GOALS_MODELS} | {
+        "goals.add_meansnote"
+    }
 
 
-def test_roles__leadership_read_everything_and_change_only_measurements():
+def test_roles__leadership_read_everything_and_change_only_measurements_means_and_outcomes():
     permissions = permissions_of(LEADERSHIP)
 
     assert {f"goals.view_{model}" for model in GOALS_MODELS} <= permissions
     assert "auditlog.view_logentry" in permissions
     changes = {p for p in permissions if p.split(".")[1].startswith(("add_", "change_", "delete_"))}
-    # Leadership enter the values of manual metrics (survey results and the like).
+    # Leadership enter the values of manual metrics (survey results and the like), write notes
+    # on the means, assess the outcomes and write the strategy's evaluation; nothing is deleted.
     assert changes == {
         "measures.add_measurement",
         "measures.change_measurement",
         "measures.delete_measurement",
+        "goals.add_meansnote",
+        "evaluation.add_outcomeassessment",
+        "evaluation.change_outcomeassessment",
+        "evaluation.add_strategyevaluation",
+        "evaluation.change_strategyevaluation",
+        "evaluation.add_goalevaluation",
+        "evaluation.change_goalevaluation",
     }
+    assert "goals.manage_means" in permissions
 
 
 def test_roles__admins_manage_the_strategy_content():

@@ -28,13 +28,13 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -75,9 +75,10 @@ from kalliola.demo_content import (
     UnitSpec,
 )
 from kalliola.demo_metrics import create_demo_metrics
+from kalliola.demo_progress import create_demo_progress
 from kalliola.management.commands.create_demo_users import DEMO_USERS
 from kalliola.privacy import validate_no_personal_data
-from kalliola.roles import ADMIN, STAFF
+from kalliola.roles import ADMIN, LEADERSHIP, STAFF
 from measures import services as measures_services
 from measures.models import Metric
 from neighbourhoods.models import (
@@ -147,6 +148,14 @@ def delete_demo_rows() -> None:
         for link in model._meta.many_to_many:
             through = getattr(model, link.name).through
             through.objects.filter(**{f"{link.m2m_field_name()}__is_demo": True}).delete()
+        # Links to them from other models (an outcome assessment's supporting activities).
+        for relation in model._meta.related_objects:
+            if relation.many_to_many:
+                field = cast("models.ManyToManyField[Any, Any]", relation.field)
+                through = cast(type[models.Model], field.remote_field.through)
+                through._default_manager.filter(
+                    **{f"{field.m2m_reverse_field_name()}__is_demo": True}
+                ).delete()
         rows._raw_delete(rows.db)
 
 
@@ -259,6 +268,12 @@ class Command(BaseCommand):
             if admin is not None:
                 defined = create_demo_metrics(admin, scale=activities / DEFAULT_ACTIVITIES)
                 summary += f"; {defined} demo metrics"
+            summary += "; " + create_demo_progress(
+                strategy=demo.strategy,
+                owners=demo.means_owners(),
+                today=timezone.localdate(),
+                rng=random.Random(seed),  # noqa: S311 (demo data, not security)
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo data (seed {seed}): {summary}."))
 
 
@@ -314,6 +329,20 @@ class DemoHistory:
             pk__in=[area.pk for area in self.areas],
         )
         return list(home.order_by("code"))
+
+    def means_owners(self) -> list[User]:
+        """Who owns the demo's means: the quick start's leader and staff user, then a member
+        of each unit. The first of them (the leader, if there is one) assesses the outcomes."""
+        quick_start = [
+            user
+            for username, role, *_ in DEMO_USERS
+            if role in (LEADERSHIP, STAFF)
+            and (user := User.objects.filter(username=username).first()) is not None
+        ]
+        quick_start.sort(
+            key=lambda user: user.groups.filter(name=LEADERSHIP).exists(), reverse=True
+        )
+        return quick_start + [members[0] for _spec, _unit, members, _areas in self.units]
 
     def _make_organisation(self) -> None:
         factories = self.factories
