@@ -15,8 +15,8 @@ once that outcome has its final assessment too, nothing is missing.
 The data is the seed strategy 2023–2025, the active one. Its last year is over (the tests do
 not freeze time), so assessments may be dated in 2025 and 2026 up to today.
 
-The interface is in Finnish, and the new strings are not translated yet: the tests find things
-by their ids, classes and names, and by the text the users typed themselves.
+The interface is in Finnish: the tests find things by their ids, classes and names, and by
+the text the users typed themselves.
 
 On SQLite the live server's threads share the test's one database connection, so the tests
 wait for each HTMX request a page makes before they act again or touch the database.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,6 +57,11 @@ def test_assessment__by_leadership_or_admin_is_saved_with_its_links(
     assert (saved.level, saved.is_final, saved.author) == (Level.PROGRESSING, True, user)
     assert set(saved.metrics.all()) == {first, second}
     assert list(saved.activities.all()) == [activity]
+    # In the audit history, with who recorded it.
+    # (the row, then its metrics and its activities).
+    entries = LogEntry.objects.get_for_object(saved)
+    assert {entry.actor for entry in entries} == {user}
+    assert entries.filter(action=LogEntry.Action.CREATE).exists()
     page = client_for(user).get(url(outcome))
     assert first.name in page.text
     assert second.name in page.text

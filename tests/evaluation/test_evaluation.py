@@ -187,3 +187,31 @@ def test_menu__links_the_active_strategys_evaluation(strategy, staff_user, clien
     assert reverse("evaluation:current") in page.text
     assert response.status_code == 302
     assert response["Location"] == evaluation_url(strategy)
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "level"),
+    [
+        ("fi", "Strategian loppuarviointi", "Saavutettu"),
+        ("sv", "Strategins slututvärdering", "Uppnådd"),
+        ("en", "Final evaluation of the strategy", "Achieved"),
+    ],
+)
+def test_pages__speak_finnish_swedish_and_english(
+    strategy, leadership_user, client_for, language, heading, level
+):
+    from django.conf import settings
+
+    assess_all_finally(strategy)
+    client = client_for(leadership_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    evaluation = client.get(evaluation_url(strategy))
+    outcome = client.get(reverse("evaluation:outcome", args=[1, 1]))
+    means = client.get(reverse("goals:means", args=[1, 1]))
+
+    assert f'<html lang="{language}"' in evaluation.text
+    assert heading in evaluation.text
+    assert level in outcome.text
+    assert means.status_code == 200
+    assert f'<html lang="{language}"' in means.text
