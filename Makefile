@@ -39,6 +39,7 @@ run: translations ## Run the app at http://127.0.0.1:8000 with the seed strategy
 	$(DEV_ENV) $(MANAGE) migrate --no-input
 	$(DEV_ENV) $(MANAGE) load_strategy
 	$(DEV_ENV) $(MANAGE) import_districts
+	$(DEV_ENV) $(MANAGE) import_area_statistics
 	$(DEV_ENV) $(MANAGE) create_demo_users
 	$(DEV_ENV) $(MANAGE) create_demo_data
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000

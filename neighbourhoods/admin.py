@@ -1,7 +1,17 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin
 
-from neighbourhoods.models import Activity, ActivityType, Area, Partner, Project, Signal, Unit
+from neighbourhoods.models import (
+    Activity,
+    ActivityType,
+    Area,
+    AreaStatistics,
+    Partner,
+    Project,
+    Signal,
+    Unit,
+)
 
 
 @admin.register(Area)
@@ -73,3 +83,19 @@ class SignalAdmin(LoggedInTheAppAdmin):
     date_hierarchy = "date"
     list_select_related = ["area", "unit"]
     readonly_fields = ["created_by"]
+
+
+@admin.register(AreaStatistics)
+class AreaStatisticsAdmin(admin.ModelAdmin):
+    """Loaded by `manage.py import_area_statistics`; shown for reference, not edited here."""
+
+    list_display = ["area", "year", "residents", "source"]
+    list_filter = ["year", "area__level"]
+    search_fields = ["area__name", "area__code"]
+    list_select_related = ["area"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -6,6 +6,9 @@ anything that could identify a person (see privacy.py).
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -16,6 +19,9 @@ from django.utils.translation import pgettext_lazy
 from goals.models import Goal, InequalityTheme, Means, TimestampedModel
 from kalliola.dates import validate_date_in_window
 from kalliola.privacy import validate_no_personal_data
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_PARTICIPANTS_PER_BAND = 100_000
 MAX_VOLUNTEERS = 10_000
@@ -432,3 +438,46 @@ class Signal(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.date:%d.%m.%Y} {self.text[:60]}"
+
+
+# The public statistics of an area (see neighbourhoods/statistics.py): counts, split from postal
+# areas by land share, so fractional; rates are computed from them, never stored.
+def statistics_count(label: StrOrPromise) -> models.DecimalField[Decimal, Decimal]:
+    return models.DecimalField(label, max_digits=12, decimal_places=3)
+
+
+class AreaStatistics(TimestampedModel):
+    """Public statistics of one area in one statistical year: residents by age band and the
+    counts the need index reads (income, main activity, education)."""
+
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="statistics", verbose_name=_("area")
+    )
+    year = models.PositiveSmallIntegerField(_("statistical year"))
+    source = models.CharField(_("source"), max_length=200)
+    residents = statistics_count(_("residents"))
+    residents_0_12 = statistics_count(_("residents aged 0–12"))
+    residents_13_17 = statistics_count(_("residents aged 13–17"))
+    residents_18_29 = statistics_count(_("residents aged 18–29"))
+    residents_30_64 = statistics_count(_("residents aged 30–64"))
+    residents_65_plus = statistics_count(_("residents aged 65 or over"))
+    adults = statistics_count(_("residents aged 18 or over"))
+    basic_education_only = statistics_count(_("adults with basic education only"))
+    lowest_income_class = statistics_count(_("adults in the lowest income class"))
+    employed = statistics_count(_("employed"))
+    unemployed = statistics_count(_("unemployed"))
+
+    class Meta:
+        verbose_name = _("area statistics")
+        verbose_name_plural = _("area statistics")
+        ordering = ["area__code", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "year"],
+                name="areastatistics_one_per_area_and_year",
+                violation_error_message=_("The area already has statistics for this year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.year}"
