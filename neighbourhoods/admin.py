@@ -7,6 +7,7 @@ from neighbourhoods.models import (
     ActivityType,
     Area,
     AreaStatistics,
+    NeedComponent,
     Partner,
     Project,
     Signal,
@@ -98,4 +99,19 @@ class AreaStatisticsAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(NeedComponent)
+class NeedComponentAdmin(admin.ModelAdmin):
+    """Turn the need index's components on and off; the components themselves are code."""
+
+    list_display = ["__str__", "enabled"]
+    list_editable = ["enabled"]
+    fields = ["enabled"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

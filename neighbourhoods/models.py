@@ -481,3 +481,22 @@ class AreaStatistics(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.area} {self.year}"
+
+
+class NeedComponent(models.Model):
+    """Whether one component of the need index (neighbourhoods/need.py) counts in it; admins
+    turn components on and off, and the index follows at once."""
+
+    key = models.CharField(_("component"), max_length=40, unique=True)
+    enabled = models.BooleanField(_("counts in the need index"), default=True)
+
+    class Meta:
+        verbose_name = _("need index component")
+        verbose_name_plural = _("need index components")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        from neighbourhoods.need import COMPONENTS
+
+        component = COMPONENTS.get(self.key)
+        return str(component.label) if component else self.key

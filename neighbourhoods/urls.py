@@ -26,4 +26,5 @@ urlpatterns += [
     path("partners/", views.partner_list, name="partners"),
     path("partners/<int:partner_id>/", views.partner_detail, name="partner"),
     path("means/<int:means_id>/activities/", views.means_activities, name="means_activities"),
+    path("inequality/method/", views.need_method, name="need_method"),
 ]

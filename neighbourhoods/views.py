@@ -25,7 +25,7 @@ from django_htmx.middleware import HtmxDetails
 
 from goals.models import Means
 from kalliola.ids import parse_id
-from neighbourhoods import exports, selectors, services
+from neighbourhoods import exports, need, selectors, services, statistics
 from neighbourhoods.forms import (
     ActivityFilterForm,
     ActivityForm,
@@ -461,3 +461,17 @@ def means_activities(request: HttpRequest, means_id: int) -> HttpResponse:
             "form": form,
         },
     )
+
+
+@require_GET
+@permission_required("neighbourhoods.view_needcomponent", raise_exception=True)
+def need_method(request: HttpRequest) -> HttpResponse:
+    """How the need index is computed, with the components and figures the code uses."""
+    index = need.need_index()
+    context = {
+        "index": index,
+        "components": list(need.COMPONENTS.values()),
+        "enabled": {component.key for component in need.enabled_components()},
+        "statistics_source": statistics.SOURCE,
+    }
+    return render(request, "neighbourhoods/need_method.html", context)
