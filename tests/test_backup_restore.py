@@ -41,11 +41,13 @@ from django.test import Client
 from django.utils import timezone
 from psycopg import sql
 
+from evaluation.models import GoalEvaluation, StrategyEvaluation
 from goals.models import Strategy
 from kalliola.roles import ADMIN, LEADERSHIP, STAFF
 from measures import services as metric_services
 from measures.models import Metric, MetricTarget, MetricValue, Period, StalePeriod
-from neighbourhoods.models import Area
+from neighbourhoods.models import Area, AreaStatistics
+from neighbourhoods.statistics import COUNTS as STATISTICS_COUNTS
 from tests.factories import (
     AreaFactory,
     GoalFactory,
@@ -59,6 +61,8 @@ from tests.factories import (
     ValueFactory,
 )
 from tests.factories.activity import ActivityFactory, ActivityTypeFactory
+from tests.factories.evaluation import OutcomeAssessmentFactory
+from tests.factories.goal import MeansNoteFactory
 from tests.factories.metric import MeasurementFactory, MetricFactory
 from tests.factories.partner import PartnerFactory
 from tests.factories.project import ProjectFactory
@@ -248,6 +252,20 @@ def _populate() -> None:
         MetricTarget.objects.create(metric=counted, year=2025, value=Decimal(24))
         MeasurementFactory.create(
             metric__goal=goal, entered_by=leader, value=Decimal("3.5"), note="Kevään kysely"
+        )
+        # Means and outcomes followed, and the strategy's evaluation.
+        MeansNoteFactory.create(means=means, author=staff, text="Aloitettu kahdella alueella.")
+        assessment = OutcomeAssessmentFactory.create(outcome=outcome, author=leader)
+        assessment.metrics.add(counted)
+        assessment.activities.add(activity)
+        StrategyEvaluation.objects.create(strategy=strategy, summary="Hyvä kausi.")
+        GoalEvaluation.objects.create(goal=goal, summary="Naapurustot vahvistuivat.")
+        # Public statistics of an area.
+        AreaStatistics.objects.create(
+            area=area,
+            year=2023,
+            source="Paavo",
+            **dict.fromkeys(STATISTICS_COUNTS, Decimal("12.345")),
         )
     metric_services.recompute_all()
     # A change the worker has not recomputed yet.
