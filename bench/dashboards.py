@@ -97,10 +97,12 @@ def prepare(args: argparse.Namespace, static_root: str) -> float:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
     if reuse:
+        call_command("import_area_statistics", verbosity=0)  # safe to run again
         print(f"Reusing {params['dbname']}: it holds {args.activities:,} activities.")
         return 0.0
     call_command("load_strategy", verbosity=0)
     call_command("import_districts", verbosity=0)
+    call_command("import_area_statistics", verbosity=0)
     print(f"Generating {args.activities:,} activities …", flush=True)
     start = time.perf_counter()
     rows = metric_bench.generate(args.activities)
@@ -202,6 +204,7 @@ def pages(defined: list[metric_bench.Defined]) -> tuple[list[Page], str]:
         ),
         Page("goal statuses (fragment)", url("goal_statuses")),
         Page("metric page", url("metric", metric_id=metric.metric_id)),
+        Page(f"inequality meter, {YEAR}", url("meter") + f"?year={YEAR}"),
         Page(f"metric page, {where}", url("metric", metric_id=metric.metric_id) + query),
         Page(
             "values.xlsx (download)",

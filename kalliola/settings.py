@@ -353,6 +353,9 @@ DATES_YEARS_AHEAD = env_int("DATES_YEARS_AHEAD", 3, minimum=1)
 # A means still being worked on whose last progress note is older than this many days (or
 # that has none) is flagged as silent on the goal dashboard and on its owner's list.
 MEANS_SILENT_AFTER_DAYS = env_int("MEANS_SILENT_AFTER_DAYS", 60, minimum=1)
+# The goal (by number) that builds the inequality meter: it keeps the built-in metrics of the
+# organisation's whole reach per year and area, which the meter reads (goal 3 in 2023–2025).
+INEQUALITY_METER_GOAL = env_int("INEQUALITY_METER_GOAL", 3, minimum=1)
 
 # Password guessing (django-axes, see kalliola/lockout.py). A username is locked out at one
 # address after LOGIN_FAILURE_LIMIT failures, and an address for every username after

@@ -304,3 +304,14 @@ class MeasurementForm(forms.ModelForm):
                 _("This period already has a value: change that one instead.")
             )
         return start
+
+
+class MeterYearForm(forms.Form):
+    """The year of activities the inequality meter shows, of those with reach values."""
+
+    year = forms.TypedChoiceField(label=_("Year of activities"), coerce=int, required=False)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["year"]
+        field.choices = [(year, str(year)) for year in years]  # type: ignore[attr-defined]

@@ -53,6 +53,11 @@ class Metric(TimestampedModel):
 
         ACTIVITIES = "activities", _("The goal's activities")
         PARTICIPANTS = "participants", _("Participants in the goal's activities")
+        # Kalliola's whole reach per year and area, kept under the goal that builds the
+        # inequality meter (INEQUALITY_METER_GOAL); the meter reads them.
+        REACH_ACTIVITIES = "reach_activities", _("All activities, per year")
+        REACH_PARTICIPANTS = "reach_participants", _("All participants, per year")
+        REACH_NEW = "reach_new", _("All new participants, per year")
 
     class TargetKind(models.TextChoices):
         LEVEL = "level", _("A level in each period")
@@ -174,6 +179,8 @@ class Metric(TimestampedModel):
             return gettext("Goal %(number)s: activities") % {"number": self.goal.number}
         if self.built_in == Metric.BuiltIn.PARTICIPANTS:
             return gettext("Goal %(number)s: participants") % {"number": self.goal.number}
+        if self.built_in:
+            return gettext("Kalliola's reach: %(what)s") % {"what": self.get_built_in_display()}
         return self.name
 
     @property

@@ -10,6 +10,7 @@ from decimal import Decimal
 from itertools import batched
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
@@ -123,21 +124,29 @@ def built_in_metrics_ensure(goal: Goal) -> list[Metric]:
     dashboards read the goal's volume and reach from stored values."""
     created = []
     existing = set(Metric.objects.filter(goal=goal).values_list("built_in", flat=True))
-    for built_in, aggregation, unit in (
-        (Metric.BuiltIn.ACTIVITIES, Aggregation.ACTIVITIES, "kpl"),
-        (Metric.BuiltIn.PARTICIPANTS, Aggregation.PARTICIPANTS, "hlö"),
-    ):
+    kept: list[tuple[str, str, str, tuple[int, ...], str]] = [
+        (Metric.BuiltIn.ACTIVITIES, Aggregation.ACTIVITIES, "kpl", (goal.pk,), Period.QUARTER),
+        (Metric.BuiltIn.PARTICIPANTS, Aggregation.PARTICIPANTS, "hlö", (goal.pk,), Period.QUARTER),
+    ]
+    if goal.number == settings.INEQUALITY_METER_GOAL:
+        # The organisation's whole reach, per year and area, for the inequality meter.
+        kept += [
+            (Metric.BuiltIn.REACH_ACTIVITIES, Aggregation.ACTIVITIES, "kpl", (), Period.YEAR),
+            (Metric.BuiltIn.REACH_PARTICIPANTS, Aggregation.PARTICIPANTS, "hlö", (), Period.YEAR),
+            (Metric.BuiltIn.REACH_NEW, Aggregation.NEW_PARTICIPANTS, "hlö", (), Period.YEAR),
+        ]
+    for built_in, aggregation, unit, goals, period in kept:
         if built_in in existing:
             continue
         definition = ActivityDefinition(
-            aggregation=aggregation, goals=(goal.pk,), status=Activity.Status.DONE
+            aggregation=aggregation, goals=goals, status=Activity.Status.DONE
         )
         name = f"{goal.strategy.slug} {goal.number}: {Metric.BuiltIn(built_in).label}"
         metric, _changed = metric_save(
             user=None,
             metric=None,
             data={"kind": Metric.Kind.ACTIVITY, "name": name[:200], "unit": unit, "goal": goal},
-            period=Period.QUARTER,
+            period=period,
             definition=definition.to_json(),
             targets={},
         )

@@ -6,6 +6,7 @@ app_name = "measures"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("inequality/", views.inequality_meter, name="meter"),
     path("dashboard/goal-statuses/", views.goal_statuses, name="goal_statuses"),
     path("dashboard/goals/<int:number>/", views.goal_dashboard, name="goal_dashboard"),
     path("dashboard/goals/<int:number>/progress/", views.goal_progress, name="goal_progress"),

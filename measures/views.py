@@ -20,7 +20,7 @@ from django_htmx.middleware import HtmxDetails
 from goals import selectors as goals_selectors
 from goals.models import Strategy
 from kalliola.ids import parse_id
-from measures import exports, selectors, services
+from measures import exports, meter, selectors, services
 from measures.computation import (
     Span,
     compute_definitions,
@@ -30,10 +30,11 @@ from measures.computation import (
 )
 from measures.definitions import ActivityDefinition
 from measures.filters import DashboardFilter, DashboardFilterForm
-from measures.forms import PREVIEW_FIELDS, MeasurementForm, MetricForm
+from measures.forms import PREVIEW_FIELDS, MeasurementForm, MeterYearForm, MetricForm
 from measures.models import Measurement, Metric, MetricVersion
 from measures.periods import period_end, period_label
 from measures.status import Window
+from neighbourhoods import need
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -426,3 +427,30 @@ def measurement_delete(request: HttpRequest, metric_id: int, measurement_id: int
         return redirect("measures:metric", metric_id=metric.pk)
     context = {"metric": metric, "measurement": measurement}
     return render(request, "measures/measurement_confirm_delete.html", context)
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def inequality_meter(request: HttpRequest) -> HttpResponse:
+    """Need and reach side by side for every basic district, and over the years the share of
+    participants from the highest-need third of the districts."""
+    index = need.need_index()
+    metrics = meter.reach_metrics()
+    years = meter.years_with_reach(metrics) or [timezone.localdate().year - 1]
+    year = meter.default_year(metrics, timezone.localdate())
+    form = MeterYearForm(request.GET or None, years=years, initial={"year": year})
+    if form.is_bound and form.is_valid() and form.cleaned_data["year"]:
+        year = form.cleaned_data["year"]
+    context: dict[str, Any] = {"index": index, "form": form, "year": year}
+    if index is not None:
+        result = meter.meter(index, year)
+        shapes, map_height = meter.map_shapes(result.districts)
+        context |= {
+            "meter": result,
+            "shapes": shapes,
+            "map_width": meter.MAP_WIDTH,
+            "map_height": map_height,
+            "scatter": meter.scatter(result.districts),
+            "this_year": next((row for row in result.over_time if row.year == year), None),
+        }
+    return render(request, "measures/meter.html", context)

@@ -78,6 +78,7 @@ PAGES: dict[str, Callable[[Logged], list[str]]] = {
     "evaluation:outcome": lambda logged: ["/goals/2/outcomes/1/"],
     "evaluation:evaluation": lambda logged: [f"/strategies/{logged.strategy.slug}/evaluation/"],
     "neighbourhoods:need_method": lambda logged: ["/inequality/method/"],
+    "measures:meter": lambda logged: ["/inequality/"],
     "neighbourhoods:activities": lambda logged: ["/activities/"],
     "neighbourhoods:activities_mine": lambda logged: ["/activities/mine/"],
     "neighbourhoods:activity_create": lambda logged: ["/activities/new/"],
