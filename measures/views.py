@@ -20,7 +20,7 @@ from django_htmx.middleware import HtmxDetails
 from goals import selectors as goals_selectors
 from goals.models import Strategy
 from kalliola.ids import parse_id
-from measures import exports, meter, selectors, services
+from measures import areas, exports, meter, selectors, services
 from measures.computation import (
     Span,
     compute_definitions,
@@ -435,12 +435,7 @@ def inequality_meter(request: HttpRequest) -> HttpResponse:
     """Need and reach side by side for every basic district, and over the years the share of
     participants from the highest-need third of the districts."""
     index = need.need_index()
-    metrics = meter.reach_metrics()
-    years = meter.years_with_reach(metrics) or [timezone.localdate().year - 1]
-    year = meter.default_year(metrics, timezone.localdate())
-    form = MeterYearForm(request.GET or None, years=years, initial={"year": year})
-    if form.is_bound and form.is_valid() and form.cleaned_data["year"]:
-        year = form.cleaned_data["year"]
+    year, form = _meter_year(request, meter.reach_metrics())
     context: dict[str, Any] = {"index": index, "form": form, "year": year}
     if index is not None:
         result = meter.meter(index, year)
@@ -454,3 +449,38 @@ def inequality_meter(request: HttpRequest) -> HttpResponse:
             "this_year": next((row for row in result.over_time if row.year == year), None),
         }
     return render(request, "measures/meter.html", context)
+
+
+def _meter_year(request: HttpRequest, metrics: dict[str, Metric]) -> tuple[int, MeterYearForm]:
+    """The year asked for (one with reach values), or the latest complete one."""
+    years = meter.years_with_reach(metrics) or [timezone.localdate().year - 1]
+    year = meter.default_year(metrics, timezone.localdate())
+    form = MeterYearForm(request.GET or None, years=years, initial={"year": year})
+    if form.is_bound and form.is_valid() and form.cleaned_data["year"]:
+        year = form.cleaned_data["year"]
+    return year, form
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def area_dashboards(request: HttpRequest) -> HttpResponse:
+    """The basic districts Kalliola works in (or all 34) side by side in a year."""
+    index = need.need_index()
+    year, form = _meter_year(request, meter.reach_metrics())
+    everywhere = request.GET.get("all") == "1"
+    context: dict[str, Any] = {"index": index, "form": form, "year": year, "all": everywhere}
+    if index is not None:
+        context["rows"] = areas.side_by_side(meter.meter(index, year), everywhere=everywhere)
+    return render(request, "measures/areas.html", context)
+
+
+@require_GET
+@permission_required("measures.view_metric", raise_exception=True)
+def area_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    """One basic district or sub-district over time, beside its public statistics."""
+    area = areas.area_for_page(code)
+    if area is None:
+        raise Http404(_("No such district."))
+    year, form = _meter_year(request, meter.reach_metrics())
+    board = areas.area_dashboard(area, year)
+    return render(request, "measures/area.html", {"board": board, "form": form, "year": year})

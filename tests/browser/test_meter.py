@@ -1,6 +1,7 @@
 """The inequality meter in a real browser, as leadership, with Helsinki's districts and the 2023
 statistics loaded and activities logged in two districts: the meter shows the map, the chart
-and the table; a district in the table opens the activity log filtered to it and the year; on
+and the table; a district in the table opens its dashboard, and that the activity log filtered
+to the district and the year; on
 a 390 px phone nothing scrolls sideways; axe-core finds no serious or critical violation in
 Finnish, Swedish and English."""
 
@@ -49,6 +50,8 @@ def meter_data(strategy) -> dict[str, Area]:
                 date=datetime.date(YEAR, 4, 4), area=area, title=f"Kerho {area.name}"
             )
     services.recompute_all()
+    assert kontula.parent is not None
+    assert linjat.parent is not None
     return {"Mellunkylä": kontula.parent, "Kallio": linjat.parent}
 
 
@@ -73,6 +76,14 @@ def test_leadership_goes_from_the_meter_to_a_districts_log(
     expect(page.locator(f'.meter-map a[href="#district-{mellunkyla.code}"]')).to_have_count(1)
 
     row.get_by_role("link", name="Mellunkylä").click()
+
+    # The district's dashboard: over the years, its need profile, its sub-districts.
+    expect(page).to_have_url(f"/dashboard/areas/{mellunkyla.code}/?year={YEAR}")
+    expect(page.locator("main h1")).to_have_text("Mellunkylä")
+    expect(page.locator("table.area-parts")).to_contain_text("Kontula")
+    problems = accessibility_problems(page, "a district's dashboard")
+    assert not problems, "\n".join(problems)
+    page.locator("main header").get_by_role("link").first.click()
 
     expect(page).to_have_url(
         f"/activities/?area={mellunkyla.pk}&date_from={YEAR}-01-01&date_to={YEAR}-12-31"

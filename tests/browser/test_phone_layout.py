@@ -79,6 +79,8 @@ PAGES: dict[str, Callable[[Logged], list[str]]] = {
     "evaluation:evaluation": lambda logged: [f"/strategies/{logged.strategy.slug}/evaluation/"],
     "neighbourhoods:need_method": lambda logged: ["/inequality/method/"],
     "measures:meter": lambda logged: ["/inequality/"],
+    "measures:areas": lambda logged: ["/dashboard/areas/", "/dashboard/areas/?all=1"],
+    "measures:area": lambda logged: [f"/dashboard/areas/{logged.activity.area.code}/"],
     "neighbourhoods:activities": lambda logged: ["/activities/"],
     "neighbourhoods:activities_mine": lambda logged: ["/activities/mine/"],
     "neighbourhoods:activity_create": lambda logged: ["/activities/new/"],

@@ -20,6 +20,7 @@ from tests.factories.activity import ActivityFactory
 pytestmark = pytest.mark.django_db
 
 YEAR = 2025
+AREAS_PAGE_QUERIES = 14
 
 
 def test_thirds__cut_34_districts_into_12_10_and_12():
@@ -172,3 +173,66 @@ def test_meter_page__query_count_does_not_grow_with_the_log(
 
     with django_assert_num_queries(13):
         client.get(reverse("measures:meter"))
+
+
+def test_area_dashboards__side_by_side_where_kalliola_works_or_everywhere(
+    city, leadership_user, client_for
+):
+    city["Itälä"].kalliola_works_here = True  # a sub-district: its basic district counts
+    city["Itälä"].save()
+    log(city["Itälä"], 2, participants=30, new=5)
+    services.recompute_all()
+    client = client_for(leadership_user)
+
+    mine = client.get(reverse("measures:areas"), {"year": str(YEAR)})
+    everywhere = client.get(reverse("measures:areas"), {"year": str(YEAR), "all": "1"})
+
+    assert [row.need.area.name for row in mine.context["rows"]] == ["Itälä"]
+    assert mine.context["rows"][0].participants == 60
+    assert len(everywhere.context["rows"]) == 4
+
+
+def test_area_dashboard__a_district_over_time_with_its_profile_and_sub_districts(
+    city, leadership_user, client_for
+):
+    log(city["Itälä"], 2, participants=30, new=5)
+    services.recompute_all()
+    district = city["Itälä"].parent
+
+    response = client_for(leadership_user).get(
+        reverse("measures:area", args=[district.code]), {"year": str(YEAR)}
+    )
+
+    board = response.context["board"]
+    assert response.status_code == 200
+    assert {row.year: row.participants for row in board.over_time}[YEAR] == 60
+    # Unemployment 60 of 100 in the labour force against Helsinki's 100 of 1,000.
+    unemployment = next(
+        row for row in board.profile if "nemploy" in row.label or "yött" in row.label
+    )
+    assert (unemployment.area, unemployment.helsinki) == (pytest.approx(60.0), pytest.approx(10.0))
+    assert [(part.area, part.participants) for part in board.parts] == [(city["Itälä"], 60)]
+    assert f"area={district.pk}" in response.text  # the link to the filtered log
+
+
+@pytest.mark.parametrize("code", ["091", "no-such", "0" * 300])
+def test_area_dashboard__of_no_district_is_not_found(city, leadership_user, client_for, code):
+    response = client_for(leadership_user).get(reverse("measures:area", args=[code]))
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("activities", [3, 60])
+def test_area_pages__query_counts_do_not_grow_with_the_log(
+    city, leadership_user, client_for, django_assert_num_queries, activities
+):
+    log(city["Itälä"], activities, participants=10, new=1)
+    services.recompute_all()
+    client = client_for(leadership_user)
+    district = reverse("measures:area", args=[city["Itälä"].parent.code])
+    client.get(district)
+
+    with django_assert_num_queries(16):
+        client.get(district)
+    with django_assert_num_queries(AREAS_PAGE_QUERIES):
+        client.get(reverse("measures:areas"))
