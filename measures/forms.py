@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.models import Strategy
 from kalliola.forms import BoundedModelMultipleChoiceField
+from measures import meter
 from measures.definitions import SIGNAL_FILTERS, ActivityDefinition, Aggregation, RatioDefinition
 from measures.models import VALUE_DECIMALS, VALUE_DIGITS, Measurement, Metric, Period
 from measures.periods import period_start
@@ -24,7 +25,7 @@ from neighbourhoods.forms import (
     OneMeansChoiceField,
     RadioChoicesMixin,
 )
-from neighbourhoods.models import AGE_BANDS, Activity, ActivityType, Partner, Project, Unit
+from neighbourhoods.models import AGE_BANDS, Activity, ActivityType, Area, Partner, Project, Unit
 
 ANY = _("Any")
 
@@ -98,6 +99,20 @@ class MetricForm(RadioChoicesMixin, forms.ModelForm):
         queryset=log.areas_for_logging(),
         required=False,
         help_text=_("A basic district includes its sub-districts. None chosen: all areas."),
+    )
+    need_third = forms.ChoiceField(
+        label=_("Areas by need"),
+        choices=[
+            ("", _("Not by need")),
+            ("high", _("The highest-need third of the basic districts")),
+            ("middle", _("The middle third of the basic districts by need")),
+            ("low", _("The lowest-need third of the basic districts")),
+        ],
+        required=False,
+        help_text=_(
+            "From the inequality meter's need index. The districts of the third are saved as "
+            "the metric's areas: after the need index changes, save the metric again."
+        ),
     )
     partner_sectors = forms.MultipleChoiceField(
         label=_("Partner sectors"),
@@ -217,10 +232,25 @@ class MetricForm(RadioChoicesMixin, forms.ModelForm):
             for name, key in FILTER_FIELDS.items():
                 if key not in SIGNAL_FILTERS and cleaned.get(name):
                     self.add_error(name, _("Signals can be narrowed only by theme, unit and area."))
+        if third := cleaned.get("need_third"):
+            self._areas_by_need(cleaned, third)
         goals = set(cleaned.get("filter_goals") or [])
         stray = [m for m in cleaned.get("filter_means") or [] if goals and m.goal not in goals]
         if stray:
             self.add_error("filter_means", _("Choose means of the goals chosen above."))
+
+    def _areas_by_need(self, cleaned: dict[str, Any], third: str) -> None:
+        """The areas of a third by need, as if chosen one by one."""
+        if cleaned.get("areas"):
+            self.add_error("need_third", _("Choose areas or a third by need, not both."))
+            return
+        districts = meter.districts_in_third(third)
+        if not districts:
+            self.add_error(
+                "need_third", _("No public statistics are loaded: there is no need index yet.")
+            )
+            return
+        cleaned["areas"] = Area.objects.filter(pk__in=[area.pk for area in districts])
 
     def _clean_ratio(self, cleaned: dict[str, Any]) -> None:
         top, bottom = cleaned.get("numerator"), cleaned.get("denominator")

@@ -26,7 +26,7 @@ from django.db.models import Q
 
 from measures.models import Metric, MetricValue
 from neighbourhoods.models import Area
-from neighbourhoods.need import DistrictNeed, NeedIndex
+from neighbourhoods.need import DistrictNeed, NeedIndex, need_index
 
 REACH = (
     Metric.BuiltIn.REACH_ACTIVITIES,
@@ -200,6 +200,21 @@ def meter(index: NeedIndex, year: int) -> Meter:
 
 def _share(part: Decimal, whole: Decimal) -> float | None:
     return float(part / whole) if whole else None
+
+
+def districts_in_third(third: str) -> list[Area] | None:
+    """The basic districts in a third of the latest need index (HIGH, MIDDLE or LOW), or None
+    without statistics."""
+    index = need_index()
+    if index is None:
+        return None
+    ranked = sorted(
+        (d for d in index.districts if d.index is not None),
+        key=lambda d: d.index or 0,
+        reverse=True,
+    )
+    cut = thirds(ranked)
+    return [d.area for position, d in enumerate(ranked) if cut[position] == third]
 
 
 def default_year(metrics: Mapping[str, Metric], today: datetime.date) -> int:

@@ -236,3 +236,89 @@ def test_area_pages__query_counts_do_not_grow_with_the_log(
         client.get(district)
     with django_assert_num_queries(AREAS_PAGE_QUERIES):
         client.get(reverse("measures:areas"))
+
+
+def metric_data(strategy, **extra: object) -> dict[str, object]:
+    return {
+        "name": "Osallistujat suurimman tarpeen alueilla",
+        "unit": "hlö",
+        "kind": "activity",
+        "goal": strategy.goals.get(number=3).pk,
+        "direction": "increase",
+        "period": "year",
+        "aggregation": "participants",
+        "status": "done",
+        **extra,
+    }
+
+
+def test_metric_form__a_third_by_need_becomes_the_metrics_areas_and_its_share_a_ratio(
+    city, strategy, admin_role_user, client_for
+):
+    from measures.models import Metric
+
+    log(city["Itälä"], 2, participants=30, new=5)
+    log(city["Länsilä"], 4, participants=50, new=5)
+    client = client_for(admin_role_user)
+
+    response = client.post(
+        reverse("measures:metric_create"), metric_data(strategy, need_third="high")
+    )
+
+    assert response.status_code == 302
+    high = Metric.objects.get(name="Osallistujat suurimman tarpeen alueilla")
+    assert high.version.definition["areas"] == [city["Itälä"].parent.pk]
+    # The goal can now follow "the share of participants from the highest-need third": the
+    # metric above divided by all participants (the meter's own built-in figure).
+    everyone = Metric.objects.get(built_in=Metric.BuiltIn.REACH_PARTICIPANTS)
+    ratio = client.post(
+        reverse("measures:metric_create"),
+        metric_data(
+            strategy,
+            name="Osuus suurimman tarpeen alueilta",
+            unit="%",
+            kind="ratio",
+            numerator=high.pk,
+            denominator=everyone.pk,
+            percent="on",
+        ),
+    )
+    assert ratio.status_code == 302
+    services.recompute_all()
+    share = Metric.objects.get(name="Osuus suurimman tarpeen alueilta")
+    stored = share.version.values.get(period_start=datetime.date(YEAR, 1, 1), area=None)
+    assert stored.value is not None
+    value = float(stored.value)
+    # 60 of 260 participants: the same share the meter shows.
+    index = need_index()
+    assert index is not None
+    (this_year,) = [row for row in meter.meter(index, YEAR).over_time if row.year == YEAR]
+    assert this_year.share_high is not None
+    assert value == pytest.approx(this_year.share_high * 100, abs=0.01)
+    assert value == pytest.approx(60 / 260 * 100, abs=0.01)
+
+
+def test_metric_form__a_third_by_need_and_areas_together_are_refused(
+    city, strategy, admin_role_user, client_for
+):
+    from measures.models import Metric
+
+    response = client_for(admin_role_user).post(
+        reverse("measures:metric_create"),
+        metric_data(strategy, need_third="low", areas=[city["Itälä"].parent.pk]),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].has_error("need_third")
+    assert not Metric.objects.filter(name="Osallistujat suurimman tarpeen alueilla").exists()
+
+
+def test_metric_form__a_third_by_need_without_statistics_says_so(
+    strategy, admin_role_user, client_for
+):
+    response = client_for(admin_role_user).post(
+        reverse("measures:metric_create"), metric_data(strategy, need_third="high")
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].has_error("need_third")
