@@ -205,6 +205,11 @@ def pages(defined: list[metric_bench.Defined]) -> tuple[list[Page], str]:
         Page("goal statuses (fragment)", url("goal_statuses")),
         Page("metric page", url("metric", metric_id=metric.metric_id)),
         Page(f"inequality meter, {YEAR}", url("meter") + f"?year={YEAR}"),
+        Page(f"neighbourhoods, all 34, {YEAR}", url("areas") + f"?year={YEAR}&all=1"),
+        Page(
+            f"{area.name_fi} dashboard, {YEAR}",
+            reverse("measures:area", args=[area.code]) + f"?year={YEAR}",
+        ),
         Page(f"metric page, {where}", url("metric", metric_id=metric.metric_id) + query),
         Page(
             "values.xlsx (download)",
