@@ -93,7 +93,7 @@ def test_leadership_goes_from_the_meter_to_a_districts_log(
     page_problems.assert_none("the meter and the filtered log")
 
 
-def test_the_meter_fits_a_phone_and_passes_axe_in_each_language(
+def test_the_meter_and_the_neighbourhood_pages_fit_a_phone_and_pass_axe_in_each_language(
     page: Page,
     page_problems: PageProblems,
     login: Callable[..., None],
@@ -103,13 +103,23 @@ def test_the_meter_fits_a_phone_and_passes_axe_in_each_language(
     page.set_viewport_size(PHONE)
     login(page, leadership_user)
     problems: list[str] = []
+    district = meter_data["Mellunkylä"]
+    pages = [
+        f"/inequality/?year={YEAR}",
+        f"/dashboard/areas/?year={YEAR}",
+        f"/dashboard/areas/{district.code}/?year={YEAR}",
+    ]
     for language in LANGUAGES:
-        page.goto(f"/inequality/?year={YEAR}")
-        if language != "fi":
-            switch_language(page, language)
-        expect(page.locator("main h1")).to_have_text(translated(language, "Inequality meter"))
-        assert page.evaluate(SCROLL_WIDTH_JS)[0] <= PHONE["width"], language
-        problems += layout_problems(page, page_problems, f"/inequality/ ({language})")
-        problems += accessibility_problems(page, f"the meter ({language})")
+        for path in pages:
+            page.goto(path)
+            if language != "fi" and path == pages[0]:
+                switch_language(page, language)  # the choice stays for the next pages
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            expect(page.locator("main h1")).to_be_visible()
+            width = page.evaluate(SCROLL_WIDTH_JS)[0]
+            if width > PHONE["width"]:
+                problems.append(f"{path} ({language}) scrolls sideways: {width} px")
+            problems += layout_problems(page, page_problems, f"{path} ({language})")
+            problems += accessibility_problems(page, f"{path} ({language})")
 
     assert not problems, "\n".join(problems)
