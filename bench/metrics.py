@@ -843,7 +843,9 @@ def define_metrics() -> list[Defined]:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE measures_metricvalue, measures_staleperiod, measures_measurement, "
-            "measures_metrictarget, measures_metricversion, measures_metric"
+            "measures_metrictarget, measures_metricversion, measures_metric, "
+            # An outcome assessment's links to metrics (there are none in the benchmark).
+            "evaluation_outcomeassessment_metrics"
         )
     admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_staff": True})
     goals = {goal.number: goal for goal in Goal.objects.all()}

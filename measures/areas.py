@@ -192,26 +192,27 @@ def area_dashboard(area: Area, year: int) -> AreaDashboard:
                 float(participants) * 1000 / float(residents) if residents else None,
             )
         )
-    inside = Q(area=area) | Q(area__parent=area)
+    # The area and its sub-districts by id, so that the (area, date) index finds the year's rows.
+    inside = [area.pk, *(part.pk for part in parts)]
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    heard = Signal.objects.filter(area__in=inside, date__range=(first, last))
     themes = list(
-        InequalityTheme.objects.filter(
-            signals__in=Signal.objects.filter(inside, date__range=(first, last))
-        )
+        InequalityTheme.objects.filter(signals__in=heard)
         .annotate(heard=Count("signals"))
         .order_by("-heard", "position")
         .values_list("name", "heard")[:5]
     )
-    done = Activity.objects.filter(inside, date__range=(first, last), status=Activity.Status.DONE)
+    done = Activity.objects.filter(
+        area__in=inside, date__range=(first, last), status=Activity.Status.DONE
+    )
     units = list(
-        Unit.objects.filter(activities__in=done)
-        .distinct()
+        Unit.objects.filter(pk__in=done.values("unit").distinct())
         .order_by("name")
         .values_list("name", flat=True)
     )
+    links = Activity.partners.through.objects.filter(activity__in=done.values("pk"))
     partners = list(
-        Partner.objects.filter(activities__in=done)
-        .distinct()
+        Partner.objects.filter(pk__in=links.values("partner").distinct())
         .order_by("name")
         .values_list("name", flat=True)
     )

@@ -11,11 +11,12 @@ import pytest
 from django.urls import reverse
 
 from measures import meter, services
-from neighbourhoods.models import Area, AreaStatistics
+from neighbourhoods.models import Activity, Area, AreaStatistics, Partner
 from neighbourhoods.need import need_index
 from neighbourhoods.statistics import COUNTS
 from tests.factories import AreaFactory
 from tests.factories.activity import ActivityFactory
+from tests.factories.partner import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +197,9 @@ def test_area_dashboard__a_district_over_time_with_its_profile_and_sub_districts
     city, leadership_user, client_for
 ):
     log(city["Itälä"], 2, participants=30, new=5)
+    first = Activity.objects.filter(area=city["Itälä"]).earliest("pk")
+    Activity.objects.filter(area=city["Itälä"]).update(unit=first.unit)
+    first.partners.add(PartnerFactory.create(name="Kumppani A"))
     services.recompute_all()
     district = city["Itälä"].parent
 
@@ -212,6 +216,13 @@ def test_area_dashboard__a_district_over_time_with_its_profile_and_sub_districts
     )
     assert (unemployment.area, unemployment.helsinki) == (pytest.approx(60.0), pytest.approx(10.0))
     assert [(part.area, part.participants) for part in board.parts] == [(city["Itälä"], 60)]
+    # Who worked there and what was heard there that year, from the log.
+    logged = Activity.objects.filter(area=city["Itälä"]).select_related("unit").earliest("pk")
+    assert board.units == [logged.unit.name]
+    assert board.partners == sorted(
+        {p.name for p in Partner.objects.filter(activities__area=city["Itälä"])}
+    )
+    assert "Kumppani A" in board.partners
     assert f"area={district.pk}" in response.text  # the link to the filtered log
 
 
