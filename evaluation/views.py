@@ -26,10 +26,11 @@ def _outcome(number: int, position: int) -> Outcome:
 
 
 def _form_context(form: AssessmentForm, outcome: Outcome) -> dict[str, Any]:
+    chosen = form.chosen_activities()
     return {
         "form": form,
-        "offered": selectors.activities_offered(outcome.goal, chosen=form.chosen_activities()),
-        "chosen": set(form.chosen_activities()),
+        "offered": selectors.activities_offered(outcome.goal, chosen=chosen),
+        "chosen": set(chosen),
     }
 
 

@@ -22,8 +22,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Q
-
 from measures.models import Metric, MetricValue
 from neighbourhoods.models import Area
 from neighbourhoods.need import DistrictNeed, NeedIndex, need_index
@@ -106,7 +104,7 @@ def reach_values(
 ) -> dict[tuple[str, int, int], Decimal]:
     """The stored yearly values of the reach metrics in the districts: (kind, year, area id)."""
     versions = {m.current_version_id: kind for kind, m in metrics.items() if m.current_version_id}
-    rows = MetricValue.objects.filter(Q(area__in=districts), version__in=versions).values_list(
+    rows = MetricValue.objects.filter(area__in=districts, version__in=versions).values_list(
         "version", "period_start", "area", "value"
     )
     return {
@@ -127,17 +125,20 @@ def years_with_reach(metrics: Mapping[str, Metric]) -> list[int]:
     return [start.year for start in starts]
 
 
-def meter(index: NeedIndex, year: int) -> Meter:
-    """The meter for a year of activities, with the need of the index's statistics year."""
-    metrics = reach_metrics()
+def need_thirds(index: NeedIndex) -> dict[int, str]:
+    """Each district with a need index (by area id) in the HIGH, MIDDLE or LOW third."""
     ranked = sorted(
         (d for d in index.districts if d.index is not None),
         key=lambda d: d.index or 0,
         reverse=True,
     )
-    need_third = {
-        d.area.pk: third for d, third in zip(ranked, thirds(ranked).values(), strict=True)
-    }
+    return {d.area.pk: third for d, third in zip(ranked, thirds(ranked).values(), strict=True)}
+
+
+def meter(index: NeedIndex, year: int) -> Meter:
+    """The meter for a year of activities, with the need of the index's statistics year."""
+    metrics = reach_metrics()
+    need_third = need_thirds(index)
     areas = [d.area for d in index.districts]
     values = reach_values(metrics, areas)
 
@@ -208,13 +209,8 @@ def districts_in_third(third: str) -> list[Area] | None:
     index = need_index()
     if index is None:
         return None
-    ranked = sorted(
-        (d for d in index.districts if d.index is not None),
-        key=lambda d: d.index or 0,
-        reverse=True,
-    )
-    cut = thirds(ranked)
-    return [d.area for position, d in enumerate(ranked) if cut[position] == third]
+    cut = need_thirds(index)
+    return [d.area for d in index.districts if cut.get(d.area.pk) == third]
 
 
 def default_year(metrics: Mapping[str, Metric], today: datetime.date) -> int:
