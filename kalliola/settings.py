@@ -294,6 +294,27 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache holds what every process must see at once, such as an import's progress, which a
+# worker writes while the web process reads it: Redis when there is a broker (CACHE_URL, or
+# the broker's Redis), else the process's own memory (the quick start runs tasks in-process).
+CACHE_URL = env_str("CACHE_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Activities imported from spreadsheets (neighbourhoods/imports.py): the largest file and the
+# most rows accepted, and the size up to which a file is checked and imported while the
+# browser waits; a larger one goes to a worker, and the page shows a progress bar.
+IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 10, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 300, minimum=0)
+
 # A metric with a target is "on track" when its latest value is at least this share of the way
 # the straight line from baseline to target says it should be by now, "at risk" down to
 # METRIC_AT_RISK_SHARE, and "off track" below that. See measures/status.py.

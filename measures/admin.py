@@ -5,6 +5,8 @@ corrected, and versions read."""
 from django.contrib import admin
 
 from measures.models import Measurement, Metric, MetricTarget, MetricVersion
+from neighbourhoods.admin import ClosedPeriodGuardAdmin
+from neighbourhoods.models import ClosedPeriod
 
 
 class MetricTargetInline(admin.TabularInline):
@@ -46,12 +48,15 @@ class MetricVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
+class MeasurementAdmin(ClosedPeriodGuardAdmin):
     list_display = ["metric", "period_start", "value", "source", "entered_by"]
     list_filter = ["metric"]
     list_select_related = ["metric", "entered_by"]
     autocomplete_fields = ["metric"]
     readonly_fields = ["entered_by"]
+
+    def closed_period_of(self, obj: Measurement) -> ClosedPeriod | None:
+        return obj.closed_period()
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, pgettext_lazy
@@ -20,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from goals.models import Goal, Means, Outcome, TimestampedModel
 from kalliola.dates import validate_date_in_window
 from kalliola.privacy import validate_no_personal_data
-from neighbourhoods.models import Area
+from neighbourhoods.closing import ClosedPeriods, refusal
+from neighbourhoods.models import Area, ClosedPeriod
 
 # Values are stored with this precision: enough for hours, scores and ratios.
 VALUE_DIGITS = 16
@@ -341,6 +343,29 @@ class Measurement(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.period_start}: {self.value}"
+
+    def clean(self) -> None:
+        if (closed := self.closed_period()) is not None:
+            raise ValidationError({"period_start": refusal(closed)})
+
+    def closed_period(self) -> ClosedPeriod | None:
+        """The closed reporting period the value's period (or, for a saved value being
+        changed, its saved period) overlaps, if any: such a value is not changed."""
+        from measures.periods import period_end
+
+        current = self.metric.current_version if self.metric_id else None
+        if current is None:
+            return None
+        starts = {self.period_start}
+        if self.pk:
+            starts |= set(
+                Measurement.objects.filter(pk=self.pk).values_list("period_start", flat=True)
+            )
+        closed = ClosedPeriods.load()
+        for start in sorted(day for day in starts if day is not None):
+            if (period := closed.overlapping(start, period_end(start, current.period))) is not None:
+                return period
+        return None
 
 
 class StalePeriod(models.Model):

@@ -28,6 +28,8 @@ from measures import services
 from measures.definitions import Aggregation
 from measures.models import Measurement, Metric
 from neighbourhoods.models import Activity, Area, Partner, Signal
+from neighbourhoods.signals import activities_bulk_changed as bulk_changed
+from neighbourhoods.signals import in_bulk_write
 
 LOGGED = (Activity, Signal)
 # The links that metric definitions filter or count by; changing others (e.g. an activity's
@@ -63,11 +65,15 @@ def after_save(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def before_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
     """Before a delete, note what the row counted: its links go before it does."""
+    if in_bulk_write():
+        return  # announced once for all the rows (activities_bulk_changed)
     _places(sender, [instance.pk])  # (for its lock)
     instance._measures_before = services.log_before(sender, [instance.pk])[instance.pk]
 
 
 def after_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if in_bulk_write():
+        return
     services.mark_log_edit(
         instance.pk, [(instance.date, instance.area_id)], instance._measures_before
     )
@@ -109,6 +115,14 @@ def links_changed(
             if row in places:
                 services.mark_log_edit(row, [places[row]], before[row])
         instance._measures_links = None
+
+
+def activities_bulk_changed(sender: Any, days: list[Any], **kwargs: Any) -> None:
+    """Many activities added or removed at once (an import, or its undoing): each activity
+    metric's periods on those days are stale, marked once per month (a month's first day lies
+    in its month, quarter and year), and one sweep is queued."""
+    months = sorted({day.replace(day=1) for day in days})
+    services.mark_stale([pk for pk, _d in services.log_metrics(Activity)], periods=months)
 
 
 def before_partner_save(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -178,6 +192,7 @@ def goals_migrated(sender: Any, apps: Any = None, **kwargs: Any) -> None:
 
 def connect() -> None:
     loaded.connect(strategy_loaded, dispatch_uid="measures-strategy-loaded")
+    bulk_changed.connect(activities_bulk_changed, dispatch_uid="measures-activities-bulk")
     for model in LOGGED:
         pre_save.connect(before_save, sender=model, dispatch_uid=f"measures-{model}-pre")
         post_save.connect(after_save, sender=model, dispatch_uid=f"measures-{model}-save")

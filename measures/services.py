@@ -43,6 +43,7 @@ from measures.models import (
     StalePeriod,
 )
 from measures.periods import period_start
+from neighbourhoods.closing import PeriodClosed
 from neighbourhoods.models import Activity, Signal
 
 logger = logging.getLogger(__name__)
@@ -186,6 +187,9 @@ def measurement_save(
 
 @transaction.atomic
 def measurement_delete(*, measurement: Measurement) -> None:
+    """Delete a manual value, unless its period is closed for reporting (PeriodClosed)."""
+    if (closed := measurement.closed_period()) is not None:
+        raise PeriodClosed(closed)
     measurement.delete()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -390,14 +391,18 @@ def _save_measurement(
         request.POST or None, instance=measurement, metric=metric, periods=periods
     )
     if request.method == "POST" and form.is_valid():
-        services.measurement_save(
-            user=request.user,  # type: ignore[arg-type]
-            metric=metric,
-            data=form.cleaned_data,
-            measurement=measurement,
-        )
-        messages.success(request, _("The value was saved."))
-        return redirect("measures:metric", metric_id=metric.pk)
+        try:
+            services.measurement_save(
+                user=request.user,  # type: ignore[arg-type]
+                metric=metric,
+                data=form.cleaned_data,
+                measurement=measurement,
+            )
+        except ValidationError as exc:  # e.g. the period was closed meanwhile
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The value was saved."))
+            return redirect("measures:metric", metric_id=metric.pk)
     context = {"form": form, "metric": metric, "measurement": measurement}
     return render(request, "measures/measurement_form.html", context)
 
@@ -422,8 +427,12 @@ def measurement_delete(request: HttpRequest, metric_id: int, measurement_id: int
     metric = _manual_metric(metric_id)
     measurement = get_object_or_404(Measurement, pk=measurement_id, metric=metric)
     if request.method == "POST":
-        services.measurement_delete(measurement=measurement)
-        messages.success(request, _("The value was deleted."))
+        try:
+            services.measurement_delete(measurement=measurement)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The value was deleted."))
         return redirect("measures:metric", metric_id=metric.pk)
     context = {"metric": metric, "measurement": measurement}
     return render(request, "measures/measurement_confirm_delete.html", context)

@@ -1,12 +1,19 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from kalliola.people import person_name
+from neighbourhoods.closing import ClosedPeriods, refusal
 from neighbourhoods.models import (
     Activity,
     ActivityType,
     Area,
     AreaStatistics,
+    ClosedPeriod,
+    ImportBatch,
     NeedComponent,
     Partner,
     Project,
@@ -55,7 +62,21 @@ class ActivityTypeAdmin(TranslationAdmin):
     list_editable = ["position", "is_active"]
 
 
-class LoggedInTheAppAdmin(admin.ModelAdmin):
+class ClosedPeriodGuardAdmin(admin.ModelAdmin):
+    """Rows dated in a closed reporting period are not deleted from the admin either: the
+    delete page lists them as protected, with who closed the period, and deletes nothing."""
+
+    def closed_period_of(self, obj: Any) -> ClosedPeriod | None:
+        return self._closed.covering(obj.date)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        self._closed = ClosedPeriods.load()
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refusals = {refusal(period) for obj in objs if (period := self.closed_period_of(obj))}
+        return deleted, counts, perms_needed, [*protected, *sorted(refusals)]
+
+
+class LoggedInTheAppAdmin(ClosedPeriodGuardAdmin):
     """Activities and signals are logged and edited in the app, where every rule is checked;
     the admin shows them and can delete them."""
 
@@ -111,6 +132,47 @@ class NeedComponentAdmin(admin.ModelAdmin):
     fields = ["enabled"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ClosedPeriod)
+class ClosedPeriodAdmin(admin.ModelAdmin):
+    """Closed and reopened in the app (Reporting periods), where each act needs a reason;
+    shown here for reference."""
+
+    list_display = ["label", "first_day", "last_day", "closed_by", "created_at", "reopened_at"]
+    list_select_related = ["closed_by", "reopened_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Imports are made and undone in the app; shown here for reference."""
+
+    list_display = ["file_name", "importer", "created_at", "status", "rows", "imported"]
+    list_filter = ["status"]
+    list_select_related = ["created_by"]
+    exclude = ["content"]
+
+    @admin.display(description=_("imported by"))
+    def importer(self, obj: ImportBatch) -> str:
+        return person_name(obj.created_by)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import calendar
+import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.validators import MaxValueValidator
 from django.forms import BoundField
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -16,7 +17,9 @@ from kalliola.dates import validate_date_in_window
 from kalliola.forms import BoundedModelMultipleChoiceField
 from kalliola.ids import parse_id
 from kalliola.people import person_name
-from neighbourhoods import selectors
+from kalliola.privacy import validate_no_personal_data
+from neighbourhoods import rules, selectors
+from neighbourhoods.closing import ClosedPeriods
 from neighbourhoods.models import (
     AGE_BANDS,
     MAX_PARTICIPANTS_PER_BAND,
@@ -78,6 +81,13 @@ class CountField(EmptyIsZero, forms.IntegerField):
 
 class HoursField(EmptyIsZero, forms.DecimalField):
     zero = Decimal(0)
+
+
+def add_problems(form: forms.BaseForm, problems: rules.Problems) -> None:
+    """Show what rules.py found at the fields it names."""
+    for name, messages in problems.items():
+        for message in messages:
+            form.add_error(name, message)
 
 
 def area_label(obj: Any) -> str:
@@ -303,46 +313,22 @@ class ActivityForm(RadioChoicesMixin, LiveValidationMixin, forms.ModelForm):
             # or saved with an activity; a count the user typed is shown as typed.
             if not self.is_bound and not self.initial.get(name):
                 self.initial[name] = None
+        # The limits themselves are the model fields' validators (see rules.py).
         limits = {band: MAX_PARTICIPANTS_PER_BAND for band in (*AGE_BANDS, "new_participants")}
         limits |= {"volunteers": MAX_VOLUNTEERS, "volunteer_hours": MAX_VOLUNTEER_HOURS}
         for name, limit in limits.items():
-            fields[name].validators.append(MaxValueValidator(limit))
             fields[name].widget.attrs["max"] = limit
         if self.instance.pk:
             fields["version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        date = cleaned.get("date")
-        end_date = cleaned.get("end_date")
-        if cleaned.get("status") == Activity.Status.DONE and date and date > timezone.localdate():
-            self.add_error(
-                "date",
-                _("A done activity cannot be in the future. Mark it planned, or fix the date."),
-            )
-        if date and end_date and end_date < date:
-            self.add_error("end_date", _("The end date cannot be before the start date."))
-        goals = cleaned.get("goals")
-        means = cleaned.get("means")
-        if goals is not None and means:
-            stray = [m for m in means if m.goal not in set(goals)]
-            if stray:
-                self.add_error(
-                    "means",
-                    _("Every means must belong to one of the chosen goals: %(means)s")
-                    % {"means": "; ".join(f"{m.goal.number}.{m.position}" for m in stray)},
-                )
-        if all(band in cleaned for band in AGE_BANDS) and "new_participants" in cleaned:
-            total = sum(cleaned[band] or 0 for band in AGE_BANDS)
-            if cleaned["new_participants"] > total:
-                self.add_error(
-                    "new_participants",
-                    _(
-                        "There cannot be more new participants (%(new)s) than participants "
-                        "in all (%(total)s)."
-                    )
-                    % {"new": cleaned["new_participants"], "total": total},
-                )
+        problems = rules.activity_problems(
+            cleaned,
+            closed=ClosedPeriods.load(),
+            stored_date=self.instance.date if self.instance.pk else None,
+        )
+        add_problems(self, problems)
         return cleaned
 
 
@@ -402,6 +388,8 @@ class ActivityFilterForm(FilterForm):
         label=_("Organiser"), queryset=get_user_model().objects.none(), required=False
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    # The activities of one import (linked from its page).
+    batch = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -452,13 +440,15 @@ class SignalForm(RadioChoicesMixin, LiveValidationMixin, forms.ModelForm):
         value = self["activity"].value()
         return value.pk if isinstance(value, Activity) else parse_id(value)
 
-    def clean_date(self) -> Any:
-        date = self.cleaned_data.get("date")
-        if date and date > timezone.localdate():
-            raise forms.ValidationError(
-                _("A signal is something already heard: it cannot be in the future.")
-            )
-        return date
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        problems = rules.signal_problems(
+            cleaned,
+            closed=ClosedPeriods.load(),
+            stored_date=self.instance.date if self.instance.pk else None,
+        )
+        add_problems(self, problems)
+        return cleaned
 
 
 class SignalFilterForm(FilterForm):
@@ -483,3 +473,92 @@ class SinceForm(forms.Form):
     """A day from which on to count, e.g. the day of a means' last progress note."""
 
     since = forms.DateField(required=False, validators=[validate_date_in_window])
+
+
+class ImportForm(forms.Form):
+    """A spreadsheet of activities to check (and then import)."""
+
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("The import template filled in, as .xlsx, or saved as CSV (.csv)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_FILE_MB
+        if file.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB. Split it into smaller files.")
+                % {"limit": limit}
+            )
+        name = file.name.lower()
+        if name.endswith((".xlsm", ".xltm", ".xlam")):
+            raise forms.ValidationError(
+                _("Workbooks with macros (.xlsm) are not accepted. Save the file as .xlsx.")
+            )
+        if not name.endswith((".xlsx", ".csv", ".txt")):
+            raise forms.ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
+        return file
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m", **kwargs)
+
+
+class MonthField(forms.DateField):
+    """A month, as 2025-03 (what a month input sends), 3/2025 or 3.2025: its first day."""
+
+    widget = MonthInput
+    input_formats = ["%Y-%m", "%m/%Y", "%m.%Y", "%Y-%m-%d"]
+
+    def to_python(self, value: Any) -> Any:
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
+class ClosePeriodForm(forms.Form):
+    """The months to close for reporting (a whole year: January to December), and why."""
+
+    first_month = MonthField(label=_("First month"))
+    last_month = MonthField(
+        label=_("Last month"), help_text=_("For a whole year, January to December.")
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_no_personal_data],
+        help_text=_("E.g. the annual report to STEA was sent on 15 March."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("first_month"), cleaned.get("last_month")
+        if first and last and last < first:
+            self.add_error("last_month", _("The last month cannot be before the first."))
+        for name in ("first_month", "last_month"):
+            if (day := cleaned.get(name)) is not None:
+                try:
+                    validate_date_in_window(day)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        return cleaned
+
+    @property
+    def last_day(self) -> datetime.date:
+        last = self.cleaned_data["last_month"]
+        return last.replace(day=calendar.monthrange(last.year, last.month)[1])
+
+
+class ReopenPeriodForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_no_personal_data],
+        help_text=_("E.g. an error found in the reported figures must be corrected."),
+    )

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -233,13 +233,35 @@ class Activity(TimestampedModel):
     type = models.ForeignKey(
         ActivityType, on_delete=models.PROTECT, related_name="activities", verbose_name=_("type")
     )
-    participants_0_12 = models.PositiveIntegerField(_("participants aged 0–12"), default=0)
-    participants_13_17 = models.PositiveIntegerField(_("participants aged 13–17"), default=0)
-    participants_18_29 = models.PositiveIntegerField(_("participants aged 18–29"), default=0)
-    participants_30_64 = models.PositiveIntegerField(_("participants aged 30–64"), default=0)
-    participants_65_plus = models.PositiveIntegerField(_("participants aged 65+"), default=0)
+    participants_0_12 = models.PositiveIntegerField(
+        _("participants aged 0–12"),
+        default=0,
+        validators=[MaxValueValidator(MAX_PARTICIPANTS_PER_BAND)],
+    )
+    participants_13_17 = models.PositiveIntegerField(
+        _("participants aged 13–17"),
+        default=0,
+        validators=[MaxValueValidator(MAX_PARTICIPANTS_PER_BAND)],
+    )
+    participants_18_29 = models.PositiveIntegerField(
+        _("participants aged 18–29"),
+        default=0,
+        validators=[MaxValueValidator(MAX_PARTICIPANTS_PER_BAND)],
+    )
+    participants_30_64 = models.PositiveIntegerField(
+        _("participants aged 30–64"),
+        default=0,
+        validators=[MaxValueValidator(MAX_PARTICIPANTS_PER_BAND)],
+    )
+    participants_65_plus = models.PositiveIntegerField(
+        _("participants aged 65+"),
+        default=0,
+        validators=[MaxValueValidator(MAX_PARTICIPANTS_PER_BAND)],
+    )
     participants_unknown_age = models.PositiveIntegerField(
-        _("participants of unknown age"), default=0
+        _("participants of unknown age"),
+        default=0,
+        validators=[MaxValueValidator(MAX_PARTICIPANTS_PER_BAND)],
     )
     participants_total = models.GeneratedField(
         expression=F("participants_0_12")
@@ -253,15 +275,20 @@ class Activity(TimestampedModel):
         verbose_name=_("participants in all"),
     )
     new_participants = models.PositiveIntegerField(
-        _("new participants"), default=0, help_text=_("How many took part for the first time.")
+        _("new participants"),
+        default=0,
+        validators=[MaxValueValidator(MAX_PARTICIPANTS_PER_BAND)],
+        help_text=_("How many took part for the first time."),
     )
-    volunteers = models.PositiveIntegerField(_("volunteers"), default=0)
+    volunteers = models.PositiveIntegerField(
+        _("volunteers"), default=0, validators=[MaxValueValidator(MAX_VOLUNTEERS)]
+    )
     volunteer_hours = models.DecimalField(
         _("volunteer hours"),
         max_digits=8,
         decimal_places=1,
         default=0,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_VOLUNTEER_HOURS)],
     )
     partners = models.ManyToManyField(
         Partner, related_name="activities", blank=True, verbose_name=_("partners")
@@ -325,6 +352,17 @@ class Activity(TimestampedModel):
         ),
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
+    import_batch = models.ForeignKey(
+        "ImportBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("imported in"),
+    )
+    # A fingerprint of what an imported row said (see imports.row_key): a row equal to one
+    # already imported is skipped. Empty for an activity logged in the form.
+    import_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("activity")
@@ -335,7 +373,13 @@ class Activity(TimestampedModel):
             ("view_all_activities", _("Can see every activity")),
             ("change_all_activities", _("Can change every activity")),
         ]
-        indexes = [models.Index(fields=["date"]), models.Index(fields=["area", "date"])]
+        indexes = [
+            models.Index(fields=["date"]),
+            models.Index(fields=["area", "date"]),
+            models.Index(
+                fields=["import_key"], name="activity_import_key", condition=~Q(import_key="")
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")),
@@ -500,3 +544,142 @@ class NeedComponent(models.Model):
 
         component = COMPONENTS.get(self.key)
         return str(component.label) if component else self.key
+
+
+class ClosedPeriod(TimestampedModel):
+    """A reporting period whose figures have been reported (to the funder, to the board): while
+    it is closed, no activity, signal or manual metric value dated in it is created, changed
+    or deleted (see closing.py). Reopening keeps the row, with who reopened it and why."""
+
+    first_day = models.DateField(_("first day"), validators=[validate_date_in_window])
+    last_day = models.DateField(_("last day"), validators=[validate_date_in_window])
+    reason = models.TextField(
+        _("reason for closing"),
+        max_length=1000,
+        validators=[validate_no_personal_data],
+        help_text=_("E.g. STEA's annual report for 2025 was sent on 15 March 2026."),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reopened by"),
+    )
+    reopen_reason = models.TextField(
+        _("reason for reopening"),
+        max_length=1000,
+        blank=True,
+        validators=[validate_no_personal_data],
+    )
+
+    class Meta:
+        verbose_name = _("closed reporting period")
+        verbose_name_plural = _("closed reporting periods")
+        ordering = ["-first_day", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")),
+                name="closedperiod_ordered",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.reopened_at is None
+
+    @property
+    def label(self) -> str:
+        """ "2025" for a whole year, "1–3/2026" or "11/2025–2/2026" for months."""
+        first, last = self.first_day, self.last_day
+        if first.year == last.year and (first.month, first.day, last.month, last.day) == (
+            1,
+            1,
+            12,
+            31,
+        ):
+            return str(first.year)
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first.month}/{first.year}"
+        if first.year == last.year:
+            return f"{first.month}–{last.month}/{first.year}"
+        return f"{first.month}/{first.year}–{last.month}/{last.year}"
+
+
+class ImportBatch(TimestampedModel):
+    """One uploaded spreadsheet of activities: checked first, then imported as a whole or not
+    at all (see imports.py). Every imported activity points at its batch, which can be undone
+    while none of them has been edited."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Being checked")
+        INVALID = "invalid", _("Has errors")
+        READY = "ready", _("Checked, not yet imported")
+        IMPORTING = "importing", _("Being imported")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        UNDONE = "undone", _("Undone")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+        verbose_name=_("imported by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    checksum = models.CharField(_("checksum (SHA-256)"), max_length=64)
+    content = models.BinaryField(_("file"), editable=False)
+    language = models.CharField(_("language"), max_length=10, default="fi")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    ready_rows = models.PositiveIntegerField(_("rows ready"), default=0)
+    duplicate_rows = models.PositiveIntegerField(_("rows already imported"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    # The first errors and duplicates: [{"row": 214, "column": "…", "message": "…"}, …],
+    # written in the importer's language.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    duplicates = models.JSONField(_("rows already imported"), default=list, blank=True)
+    problem = models.TextField(_("problem with the file"), blank=True)
+    imported = models.PositiveIntegerField(_("activities imported"), default=0)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+        permissions = [
+            ("import_for_any_unit", _("Can import activities for any unit")),
+            ("undo_any_import", _("Can undo anyone's import")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING}

@@ -157,6 +157,7 @@ def activity_filter(activities: QuerySet[Activity], filters: dict[str, Any]) -> 
         ("type", "type"),
         ("unit", "unit"),
         ("project", "project"),
+        ("batch", "import_batch"),
     ):
         if value := filters.get(name):
             conditions &= Q(**{lookup: value})

@@ -27,4 +27,23 @@ urlpatterns += [
     path("partners/<int:partner_id>/", views.partner_detail, name="partner"),
     path("means/<int:means_id>/activities/", views.means_activities, name="means_activities"),
     path("inequality/method/", views.need_method, name="need_method"),
+    path("activities/import/", views.activity_import, name="activity_import"),
+    path(
+        "activities/import/template.xlsx",
+        views.activity_import_template,
+        name="activity_import_template",
+    ),
+    path("activities/import/<int:batch_id>/", views.import_batch, name="import_batch"),
+    path(
+        "activities/import/<int:batch_id>/confirm/",
+        views.import_batch_confirm,
+        name="import_batch_confirm",
+    ),
+    path("activities/import/<int:batch_id>/undo/", views.import_batch_undo, name="import_undo"),
+    path("reporting-periods/", views.reporting_periods, name="reporting_periods"),
+    path(
+        "reporting-periods/<int:period_id>/reopen/",
+        views.reporting_period_reopen,
+        name="reporting_period_reopen",
+    ),
 ]

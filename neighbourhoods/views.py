@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import (
@@ -18,23 +21,28 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from goals.models import Means
 from kalliola.ids import parse_id
-from neighbourhoods import exports, need, selectors, services, statistics
+from neighbourhoods import closing, exports, imports, need, selectors, services, statistics, tasks
 from neighbourhoods.forms import (
     ActivityFilterForm,
     ActivityForm,
+    ClosePeriodForm,
+    ImportForm,
+    ReopenPeriodForm,
     SignalFilterForm,
     SignalForm,
     SinceForm,
 )
 from neighbourhoods.history import HistoryEntry, readable_history
-from neighbourhoods.models import Activity, Partner
+from neighbourhoods.models import Activity, ClosedPeriod, ImportBatch, Partner
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 # The soonest upcoming activities shown above one's done work; the rest are a click away.
@@ -193,9 +201,11 @@ def activity_mine(request: HtmxHttpRequest) -> HttpResponse:
 @permission_required("neighbourhoods.view_activity", raise_exception=True)
 def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_for_user(user=request.user, activity_id=activity_id)
+    closed = closing.ClosedPeriods.load().covering(activity.date)
     context = {
         "activity": activity,
-        "can_change": selectors.can_change_activity(request.user, activity),
+        "can_change": selectors.can_change_activity(request.user, activity) and not closed,
+        "closed_notice": closing.refusal(closed) if closed else "",
         "history": _history(request, activity),
     }
     return render(request, "neighbourhoods/activity_detail.html", context)
@@ -256,9 +266,13 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         form = ActivityForm(request.POST, user=request.user)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            activity = services.activity_create(user=request.user, data=data)  # type: ignore[arg-type]
-            messages.success(request, _("The activity was saved."))
-            return redirect("neighbourhoods:activity", activity_id=activity.pk)
+            try:
+                activity = services.activity_create(user=request.user, data=data)  # type: ignore[arg-type]
+            except ValidationError as exc:  # e.g. the period was closed meanwhile
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The activity was saved."))
+                return redirect("neighbourhoods:activity", activity_id=activity.pk)
     else:
         form = ActivityForm(user=request.user, initial=_initial_for_new(request))
     return _render_activity_form(request, form, activity=None)
@@ -279,6 +293,8 @@ def activity_update(request: HttpRequest, activity_id: int) -> HttpResponse:
                     data=data,
                     expected_version=form.cleaned_data["version"] or 0,
                 )
+            except ValidationError as exc:  # e.g. the period was closed meanwhile
+                form.add_error(None, exc)
             except services.ActivityConflict as exc:
                 conflict = exc
                 form.add_error(
@@ -305,7 +321,11 @@ def activity_update(request: HttpRequest, activity_id: int) -> HttpResponse:
 def activity_delete(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_for_edit(user=request.user, activity_id=activity_id)
     if request.method == "POST":
-        services.activity_delete(activity=activity)
+        try:
+            services.activity_delete(activity=activity)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("neighbourhoods:activity", activity_id=activity.pk)
         messages.success(request, _("The activity was deleted."))
         return redirect("neighbourhoods:activities_mine")
     return render(request, "neighbourhoods/activity_confirm_delete.html", {"activity": activity})
@@ -330,9 +350,11 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
 @permission_required("neighbourhoods.view_signal", raise_exception=True)
 def signal_detail(request: HttpRequest, signal_id: int) -> HttpResponse:
     signal = selectors.signal_for_user(user=request.user, signal_id=signal_id)
+    closed = closing.ClosedPeriods.load().covering(signal.date)
     context = {
         "signal": signal,
-        "can_change": selectors.can_change_signal(request.user, signal),
+        "can_change": selectors.can_change_signal(request.user, signal) and not closed,
+        "closed_notice": closing.refusal(closed) if closed else "",
         "history": _history(request, signal),
     }
     return render(request, "neighbourhoods/signal_detail.html", context)
@@ -383,9 +405,13 @@ def signal_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SignalForm(request.POST, user=request.user)
         if form.is_valid():
-            signal = services.signal_create(user=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
-            messages.success(request, _("The signal was saved."))
-            return redirect("neighbourhoods:signal", signal_id=signal.pk)
+            try:
+                signal = services.signal_create(user=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+            except ValidationError as exc:  # e.g. the period was closed meanwhile
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The signal was saved."))
+                return redirect("neighbourhoods:signal", signal_id=signal.pk)
     else:
         form = SignalForm(user=request.user, initial=_initial_signal(request))
     return _render_signal_form(request, form, signal=None)
@@ -398,9 +424,13 @@ def signal_update(request: HttpRequest, signal_id: int) -> HttpResponse:
     if request.method == "POST":
         form = SignalForm(request.POST, instance=signal, user=request.user)
         if form.is_valid():
-            services.signal_update(signal=signal, data=form.cleaned_data)
-            messages.success(request, _("The signal was saved."))
-            return redirect("neighbourhoods:signal", signal_id=signal.pk)
+            try:
+                services.signal_update(signal=signal, data=form.cleaned_data)
+            except ValidationError as exc:  # e.g. the period was closed meanwhile
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The signal was saved."))
+                return redirect("neighbourhoods:signal", signal_id=signal.pk)
     else:
         form = SignalForm(instance=signal, user=request.user)
     return _render_signal_form(request, form, signal=signal)
@@ -411,7 +441,11 @@ def signal_update(request: HttpRequest, signal_id: int) -> HttpResponse:
 def signal_delete(request: HttpRequest, signal_id: int) -> HttpResponse:
     signal = selectors.signal_for_edit(user=request.user, signal_id=signal_id)
     if request.method == "POST":
-        services.signal_delete(signal=signal)
+        try:
+            services.signal_delete(signal=signal)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("neighbourhoods:signal", signal_id=signal.pk)
         messages.success(request, _("The signal was deleted."))
         return redirect("neighbourhoods:signals")
     return render(request, "neighbourhoods/signal_confirm_delete.html", {"signal": signal})
@@ -475,3 +509,192 @@ def need_method(request: HttpRequest) -> HttpResponse:
         "statistics_source": statistics.SOURCE,
     }
     return render(request, "neighbourhoods/need_method.html", context)
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+RECENT_IMPORTS = 10
+
+
+def _batch_for(request: HttpRequest, batch_id: int) -> ImportBatch:
+    """A batch the user may see: their own; any, for those who see every activity."""
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=batch_id)
+    user = request.user
+    if batch.created_by_id != user.pk and not (
+        user.has_perm("neighbourhoods.undo_any_import")
+        or user.has_perm("neighbourhoods.view_all_activities")
+    ):
+        raise PermissionDenied(_("This import is someone else's."))
+    return batch
+
+
+def _run_import_step(batch: ImportBatch, step: str) -> None:
+    """Check or import the batch now if it is small, else in a worker (the page polls)."""
+    if services.import_runs_inline(batch):
+        {"check": services.import_check, "commit": services.import_commit}[step](batch.pk)
+        return
+    task = {"check": tasks.check_import, "commit": tasks.run_import}[step]
+    try:
+        task.apply_async(args=[batch.pk], retry=False)
+    except Exception:
+        logger.warning("Could not queue import %s.", batch.pk, exc_info=True)
+        services.import_fail(
+            batch.pk,
+            _(
+                "The import could not be started: the background worker is not reachable. "
+                "Try again in a while."
+            ),
+        )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("neighbourhoods.add_importbatch", raise_exception=True)
+def activity_import(request: HttpRequest) -> HttpResponse:
+    """Upload a spreadsheet of activities: it is checked, and nothing is saved until the user
+    has seen the result and confirmed it."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = services.import_start(
+            user=request.user,  # type: ignore[arg-type]
+            file_name=upload.name,
+            content=upload.read(),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        _run_import_step(batch, "check")
+        return redirect("neighbourhoods:import_batch", batch_id=batch.pk)
+    recent = ImportBatch.objects.filter(created_by=request.user.pk).defer("content")
+    context = {
+        "form": form,
+        "recent": recent[:RECENT_IMPORTS],
+        "columns": imports.columns_for(request.user),  # type: ignore[arg-type]
+        "max_rows": settings.IMPORT_MAX_ROWS,
+        "max_mb": settings.IMPORT_MAX_FILE_MB,
+    }
+    return render(request, "neighbourhoods/import.html", context)
+
+
+@require_GET
+@permission_required("neighbourhoods.add_importbatch", raise_exception=True)
+def activity_import_template(request: HttpRequest) -> FileResponse:
+    file = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
+    imports.template_workbook(request.user, file)  # type: ignore[arg-type]
+    file.seek(0)
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=_("activities-import-template.xlsx"),
+        content_type=exports.XLSX_CONTENT_TYPE,
+    )
+
+
+def _batch_context(request: HttpRequest, batch: ImportBatch) -> dict[str, Any]:
+    done = services.import_progress(batch) if batch.is_running else batch.rows_done
+    return {
+        "batch": batch,
+        "progress": min(done, batch.rows) if batch.rows else done,
+        "error_rows": len({error["row"] for error in batch.errors}),
+        "undo_refusal": services.import_undo_refusal(user=request.user, batch=batch)  # type: ignore[arg-type]
+        if batch.status == ImportBatch.Status.DONE
+        else None,
+        "log_url": f"{reverse('neighbourhoods:activities')}?{urlencode({'batch': batch.pk})}",
+    }
+
+
+@require_GET
+@permission_required("neighbourhoods.add_importbatch", raise_exception=True)
+def import_batch(request: HtmxHttpRequest, batch_id: int) -> HttpResponse:
+    """An import's progress, and then what it found (HTMX polls the state while it runs)."""
+    batch = _batch_for(request, batch_id)
+    template = "neighbourhoods/import_batch.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#state"
+    return render(request, template, _batch_context(request, batch))
+
+
+@require_POST
+@permission_required("neighbourhoods.add_importbatch", raise_exception=True)
+def import_batch_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = _batch_for(request, batch_id)
+    if batch.created_by_id != request.user.pk:
+        raise PermissionDenied(_("Only the person who uploaded the file can import it."))
+    if batch.status != ImportBatch.Status.READY:
+        messages.error(request, _("This file is not ready to be imported."))
+    elif not batch.ready_rows:
+        messages.info(request, _("There is nothing to import: every row was imported already."))
+    else:
+        _run_import_step(batch, "commit")
+    return redirect("neighbourhoods:import_batch", batch_id=batch.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("neighbourhoods.add_importbatch", raise_exception=True)
+def import_batch_undo(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """Delete every activity of an import, after a confirmation."""
+    batch = _batch_for(request, batch_id)
+    refusal = services.import_undo_refusal(user=request.user, batch=batch)  # type: ignore[arg-type]
+    if request.method == "POST" and not refusal:
+        try:
+            services.import_undo(user=request.user, batch_id=batch.pk)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The import was undone: its activities were deleted."))
+        return redirect("neighbourhoods:import_batch", batch_id=batch.pk)
+    context = {"batch": batch, "refusal": refusal}
+    return render(request, "neighbourhoods/import_undo.html", context)
+
+
+# --- Closed reporting periods -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("neighbourhoods.view_closedperiod", raise_exception=True)
+def reporting_periods(request: HttpRequest) -> HttpResponse:
+    """The periods closed for reporting, and reopened, with who did it and why; admins close
+    a period here."""
+    may_close = request.user.has_perm("neighbourhoods.add_closedperiod")
+    form = ClosePeriodForm(request.POST or None) if may_close else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Only an administrator closes a reporting period."))
+        if form.is_valid():
+            try:
+                period = closing.period_close(
+                    user=request.user,  # type: ignore[arg-type]
+                    first_day=form.cleaned_data["first_month"],
+                    last_day=form.last_day,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("%(period)s is now closed for reporting.") % {"period": period.label}
+                )
+                return redirect("neighbourhoods:reporting_periods")
+    context = {"periods": closing.closed_periods(), "form": form}
+    return render(request, "neighbourhoods/reporting_periods.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("neighbourhoods.change_closedperiod", raise_exception=True)
+def reporting_period_reopen(request: HttpRequest, period_id: int) -> HttpResponse:
+    period = get_object_or_404(ClosedPeriod.objects.select_related("closed_by"), pk=period_id)
+    form = ReopenPeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            closing.period_reopen(
+                user=request.user,  # type: ignore[arg-type]
+                period_id=period.pk,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("%(period)s is open for reporting again.") % {"period": period.label}
+            )
+            return redirect("neighbourhoods:reporting_periods")
+    context = {"period": period, "form": form}
+    return render(request, "neighbourhoods/reporting_period_reopen.html", context)

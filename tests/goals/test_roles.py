@@ -41,8 +41,10 @@ def test_roles__leadership_read_everything_and_change_only_measurements_means_an
     assert "auditlog.view_logentry" in permissions
     changes = {p for p in permissions if p.split(".")[1].startswith(("add_", "change_", "delete_"))}
     # Leadership enter the values of manual metrics (survey results and the like), write notes
-    # on the means, assess the outcomes and write the strategy's evaluation; nothing is deleted.
+    # on the means, assess the outcomes and write the strategy's evaluation; they import
+    # activities from spreadsheets for any unit; nothing is deleted.
     assert changes == {
+        "neighbourhoods.add_importbatch",
         "measures.add_measurement",
         "measures.change_measurement",
         "measures.delete_measurement",

@@ -388,7 +388,7 @@ def test_activity_detail__query_count_does_not_grow_with_links(
     )
     client = client_for(leadership_user)
     client.get(reverse("neighbourhoods:activity", args=[few.pk]))
-    with django_assert_num_queries(11) as baseline:
+    with django_assert_num_queries(12) as baseline:
         client.get(reverse("neighbourhoods:activity", args=[few.pk]))
 
     with django_assert_num_queries(len(baseline.captured_queries)):

@@ -437,7 +437,7 @@ def test_signal_detail__query_count_is_pinned(
     client = client_for(leadership_user)
     client.get(reverse("neighbourhoods:signal", args=[signal.pk]))
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("neighbourhoods:signal", args=[signal.pk]))
 
 
