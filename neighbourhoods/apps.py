@@ -17,9 +17,15 @@ class NeighbourhoodsConfig(AppConfig):
             models.Partner,
             models.Project,
             models.ActivityType,
+            models.ClosedPeriod,
         ):
             auditlog.register(model)
         auditlog.register(
             models.Activity, m2m_fields={"partners", "themes", "goals", "means", "organisers"}
         )
         auditlog.register(models.Signal, m2m_fields={"themes"})
+        # An import's history: who uploaded, imported and undid it; not the file or its findings.
+        auditlog.register(
+            models.ImportBatch,
+            include_fields=["file_name", "status", "imported", "undone_at", "undone_by"],
+        )

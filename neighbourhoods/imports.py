@@ -21,6 +21,7 @@ import csv
 import datetime
 import hashlib
 import io
+import itertools
 import json
 import re
 import unicodedata
@@ -35,6 +36,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -117,6 +119,13 @@ def columns_for(user: User) -> list[Column]:
 
 def can_import_for_any_unit(user: User) -> bool:
     return user.has_perm("neighbourhoods.import_for_any_unit")
+
+
+def units_to_import_for(user: User) -> QuerySet[Unit]:
+    """Leadership and admins import for any active unit; others for the units they log for."""
+    if can_import_for_any_unit(user):
+        return Unit.objects.filter(is_active=True)
+    return selectors.units_for(user=user)
 
 
 def normal(text: Any) -> str:
@@ -234,8 +243,16 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
             ) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     number = 0
+    try:  # count first: a file with too many rows is refused before a row is checked
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        if sum(1 for _row in itertools.islice(rows, settings.IMPORT_MAX_ROWS + 2)) > (
+            settings.IMPORT_MAX_ROWS + 1
+        ):
+            raise _too_many_rows()
+    except csv.Error:
+        pass  # reported at its row below
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for number, row in enumerate(reader, start=1):
             yield number, [cell if cell.strip() else None for cell in row]
@@ -290,7 +307,7 @@ class Names:
                 if key:
                     self.areas.setdefault(normal(key), area)
         self.types = self._index(ActivityType.objects.filter(is_active=True), "name")
-        units = selectors.units_for(user=user)
+        units = units_to_import_for(user)
         self.units = self._index(units, "name")
         self.other_units = self._index(Unit.objects.exclude(pk__in=units.values("pk")), "name")
         self.only_unit = selectors.only_unit_of(user=user)
@@ -298,10 +315,14 @@ class Names:
         for goal in selectors.active_strategy_goals():
             for key in [str(goal.number), *_names_in_languages(goal, "title")]:
                 self.goals.setdefault(normal(key), goal)
-        self.means = {
-            f"{means.goal.number}.{means.position}": means
-            for means in selectors.active_strategy_means()
-        }
+        self.means: dict[str, Any] = {}
+        means_labels: set[str] = set()
+        for means in selectors.active_strategy_means():
+            number = f"{means.goal.number}.{means.position}"
+            self.means[number] = means
+            means_labels.update(
+                normal(f"{number} {text}") for text in _names_in_languages(means, "text")
+            )
         self.themes = self._index(selectors.active_strategy_themes(), "name")
         self.partners = {normal(p.name): p for p in Partner.objects.all()}
         self.projects = {normal(p.name): p for p in Project.objects.all()}
@@ -311,6 +332,21 @@ class Names:
                 names = {person.get_username(), person.email, person.get_full_name()}
                 for key in filter(None, names):
                     self.people.setdefault(normal(key), []).append(person)
+        # The whole names of the columns that take several, as the template's lists give them
+        # ("2 Kalliola kokoaa yhteisön, yhdessä …"): a comma in one of them separates nothing.
+        goal_labels = {
+            normal(label)
+            for goal in selectors.active_strategy_goals()
+            for title in _names_in_languages(goal, "title")
+            for label in (title, f"{goal.number} {title}")
+        }
+        self.whole: dict[str, set[str]] = {
+            "goals": goal_labels,
+            "means": means_labels,
+            "themes": set(self.themes),
+            "partners": set(self.partners),
+            "organisers": set(self.people),
+        }
         # The statuses by their labels, and by the words a spreadsheet is likely to use.
         self.statuses: dict[str, str] = dict.fromkeys(  # type: ignore[assignment]
             ("tehty", "pidetty", "valmis", "genomförd", "utförd", "klar"), Activity.Status.DONE
@@ -521,8 +557,21 @@ class Reader:
         if kind in parse:
             return parse[kind](cell)
         if kind in MULTIPLE:
-            return [self._one(kind, part) for part in _split(cell, means=kind == "means")]
+            return [self._one(kind, part) for part in self._parts(kind, cell)]
         return self._one(kind, _text(cell)) if _text(cell) else None
+
+    def _parts(self, kind: str, cell: Cell) -> list[str]:
+        """The names in a cell of a column that takes several: separated by semicolons or new
+        lines, and by commas within a part that is not one whole name of the template's list
+        (a goal's title, a means' text or a partner's name may have a comma in it)."""
+        whole = self.names.whole[kind]
+        parts: list[str] = []
+        for piece in re.split(r"[;\n]", _text(cell)):
+            if normal(piece) in whole:
+                parts.append(piece.strip())
+            elif piece.strip():
+                parts.extend(_split(piece, means=kind == "means"))
+        return parts
 
     def _one(self, kind: str, text: str) -> Any:
         names = self.names
@@ -536,7 +585,7 @@ class Reader:
                 % {"value": _shown(text)}
             )
         if kind == "goals":
-            match = re.match(r"(\d+)\b", key)
+            match = re.match(r"(?:[^\d\s]+\s+)?(\d+)(?:\s|$)", key)  # 2, Goal 2, 2 Title
             goal = names.goals.get(key) or (names.goals.get(match[1]) if match else None)
             if goal:
                 return goal
@@ -687,7 +736,7 @@ def _list_values(user: User) -> dict[str, list[str]]:
         "status": [str(label) for _value, label in Activity.Status.choices],
         "area": [area_label(a) for a in selectors.areas_for_logging().select_related("parent")],
         "type": [t.name for t in ActivityType.objects.filter(is_active=True)],
-        "unit": [u.name for u in selectors.units_for(user=user)],
+        "unit": [u.name for u in units_to_import_for(user)],
         "goals": [f"{g.number} {g.title}" for g in selectors.active_strategy_goals()],
         "means": [means_label(m) for m in selectors.active_strategy_means()],
         "themes": [t.name for t in selectors.active_strategy_themes()],

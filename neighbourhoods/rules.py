@@ -57,7 +57,7 @@ def activity_problems(
     if date and end_date and end_date < date:
         problems["end_date"] = [_("The end date cannot be before the start date.")]
     goals, means = values.get("goals"), values.get("means")
-    if goals is not None and means:
+    if goals and means:
         chosen = {goal.pk for goal in goals}
         stray = [m for m in means if m.goal_id not in chosen]
         if stray:

@@ -343,13 +343,28 @@ def _bulk_insert(batch: ImportBatch, rows: list[imports.Row]) -> list[Activity]:
     return created
 
 
+def import_claim(batch: ImportBatch) -> bool:
+    """Mark a checked batch as being imported, as the user confirms it: its page shows the
+    progress (and polls) from then on, also while the import waits for a worker, and a second
+    confirmation (a double click, another tab) finds it taken. False if it was not ready."""
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.READY).update(
+        status=ImportBatch.Status.IMPORTING, updated_at=timezone.now()
+    )
+    if claimed:
+        batch.status = ImportBatch.Status.IMPORTING
+        _report_progress(batch, 0)
+    return bool(claimed)
+
+
 def import_commit(batch_id: int) -> ImportBatch:
     """Import a checked batch as one transaction: every row is checked again as it is written,
-    and one error leaves nothing written (the batch then shows the errors)."""
+    and one error leaves nothing written (the batch then shows the errors). The batch is
+    ready, or claimed for the import by the user's confirmation (`import_claim`)."""
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
-    if batch.status != ImportBatch.Status.READY:
+    if batch.status == ImportBatch.Status.READY:
+        import_claim(batch)
+    if batch.status != ImportBatch.Status.IMPORTING:
         return batch
-    _set_status(batch, ImportBatch.Status.IMPORTING)
     _report_progress(batch, 0)
     write = _Pass(batch)
     try:

@@ -24,7 +24,8 @@ def _run(step: str, batch_id: int) -> None:
 
 
 # Neither task is retried: a batch moves on only from the state the task expects (queued,
-# or ready), so a repeated task does nothing, and a failed one is reported on the batch.
+# or claimed for the import by the user's confirmation), so a repeated task after a finished
+# one does nothing, and a failed one is reported on the batch.
 @shared_task(name="neighbourhoods.check_import", max_retries=0)
 def check_import(batch_id: int) -> None:
     _run("check", batch_id)

@@ -618,10 +618,10 @@ def import_batch_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = _batch_for(request, batch_id)
     if batch.created_by_id != request.user.pk:
         raise PermissionDenied(_("Only the person who uploaded the file can import it."))
-    if batch.status != ImportBatch.Status.READY:
-        messages.error(request, _("This file is not ready to be imported."))
-    elif not batch.ready_rows:
+    if batch.status == ImportBatch.Status.READY and not batch.ready_rows:
         messages.info(request, _("There is nothing to import: every row was imported already."))
+    elif not services.import_claim(batch):  # not ready, or confirmed already
+        messages.error(request, _("This file is not ready to be imported."))
     else:
         _run_import_step(batch, "commit")
     return redirect("neighbourhoods:import_batch", batch_id=batch.pk)

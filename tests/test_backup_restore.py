@@ -46,7 +46,7 @@ from goals.models import Strategy
 from kalliola.roles import ADMIN, LEADERSHIP, STAFF
 from measures import services as metric_services
 from measures.models import Metric, MetricTarget, MetricValue, Period, StalePeriod
-from neighbourhoods.models import Area, AreaStatistics
+from neighbourhoods.models import Activity, Area, AreaStatistics, ClosedPeriod, ImportBatch
 from neighbourhoods.statistics import COUNTS as STATISTICS_COUNTS
 from tests.factories import (
     AreaFactory,
@@ -266,6 +266,25 @@ def _populate() -> None:
             year=2023,
             source="Paavo",
             **dict.fromkeys(STATISTICS_COUNTS, Decimal("12.345")),
+        )
+        # An import that brought the last activity, and a reporting period closed and reopened.
+        batch = ImportBatch.objects.create(
+            created_by=staff,
+            file_name="kerhot.csv",
+            checksum="0" * 64,
+            content=b"Title;Date\n",
+            status=ImportBatch.Status.DONE,
+            imported=1,
+        )
+        Activity.objects.filter(pk=activity.pk).update(import_batch=batch, import_key="1" * 64)
+        ClosedPeriod.objects.create(
+            first_day=datetime.date(2022, 1, 1),
+            last_day=datetime.date(2022, 12, 31),
+            reason="Raportoitu.",
+            closed_by=admin,
+            reopened_at=timezone.now(),
+            reopened_by=admin,
+            reopen_reason="Korjaus.",
         )
     metric_services.recompute_all()
     # A change the worker has not recomputed yet.

@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, Phase, given, settings
@@ -29,11 +30,15 @@ from measures import selectors as measures_selectors
 from measures.forms import MeasurementForm, MetricForm
 from measures.models import Measurement, Metric, Period
 from neighbourhoods.forms import ACTIVITY_FIELDS, ActivityForm, SignalForm
+from neighbourhoods import closing
+from neighbourhoods import services as import_services
 from neighbourhoods.models import (
     AGE_BANDS,
     Activity,
     ActivityType,
     Area,
+    ClosedPeriod,
+    ImportBatch,
     Partner,
     Project,
     Signal,
@@ -104,6 +109,28 @@ class World:
     others_measurement: Measurement
     assessment: OutcomeAssessment
     others_assessment: OutcomeAssessment
+    batch: ImportBatch  # checked, ready to import
+    done_batch: ImportBatch  # imported, can be undone
+    others_batch: ImportBatch
+    period: ClosedPeriod
+
+
+def import_csv(world_area: Area, activity_type: ActivityType, title: str) -> bytes:
+    return (
+        "Title;Date;Area;Type;Strategic goals\n"
+        f"{title};3.3.2025;{world_area.code};{activity_type.name};1\n"
+    ).encode()
+
+
+def checked_batch(user: User, content: bytes, *, imported: bool = False) -> ImportBatch:
+    batch = import_services.import_start(
+        user=user, file_name="kerhot.csv", content=content, language="fi"
+    )
+    import_services.import_check(batch.pk)
+    if imported:
+        import_services.import_commit(batch.pk)
+    batch.refresh_from_db()
+    return batch
 
 
 def build_world() -> World:
@@ -128,6 +155,17 @@ def build_world() -> World:
     logged = {"area": area, "unit": unit}
     manual_metric = MetricFactory.create(
         goal=goal, kind=Metric.Kind.MANUAL, period=Period.YEAR, definition={}
+    )
+    batches = [
+        checked_batch(users[STAFF], import_csv(area, activity_type, "Kerho")),
+        checked_batch(users[STAFF], import_csv(area, activity_type, "Kahvila"), imported=True),
+        checked_batch(other, import_csv(area, activity_type, "Retki")),
+    ]
+    period = closing.period_close(
+        user=users[ADMIN],
+        first_day=datetime.date(2022, 1, 1),
+        last_day=datetime.date(2022, 12, 31),
+        reason="Raportoitu.",
     )
     return World(
         users=users,
@@ -164,6 +202,10 @@ def build_world() -> World:
         others_assessment=OutcomeAssessmentFactory.create(
             outcome=OutcomeFactory.create(goal=goal, position=2)
         ),
+        batch=batches[0],
+        done_batch=batches[1],
+        others_batch=batches[2],
+        period=period,
     )
 
 
@@ -317,6 +359,23 @@ def measurement_ids(world: World) -> dict[str, list[int]]:
     }
 
 
+def import_post(world: World) -> dict[str, Any]:
+    content = import_csv(world.area, world.activity_type, "Uusi kerho")
+    return {"file": SimpleUploadedFile("kerhot.csv", content, "text/csv")}
+
+
+def batch_ids(world: World) -> dict[str, list[int]]:
+    return {"batch_id": [world.batch.pk, world.others_batch.pk]}
+
+
+def done_batch_ids(world: World) -> dict[str, list[int]]:
+    return {"batch_id": [world.done_batch.pk, world.batch.pk, world.others_batch.pk]}
+
+
+def period_ids(world: World) -> dict[str, list[int]]:
+    return {"period_id": [world.period.pk]}
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """One URL that takes a POST and how to post to it validly.
@@ -450,6 +509,20 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "evaluation:evaluation_reopen": Endpoint(
         LEADERSHIP, lambda world: {}, saves=True, ids=strategy_ids
+    ),  # Activities from spreadsheets, and closed reporting periods
+    "neighbourhoods:activity_import": Endpoint(STAFF, import_post, saves=True, fields=("file",)),
+    "neighbourhoods:import_batch_confirm": Endpoint(
+        STAFF, lambda world: {}, saves=True, ids=batch_ids
+    ),
+    "neighbourhoods:import_undo": Endpoint(STAFF, lambda world: {}, saves=True, ids=done_batch_ids),
+    "neighbourhoods:reporting_periods": Endpoint(
+        ADMIN,
+        lambda world: {"first_month": "2021-01", "last_month": "2021-12", "reason": "Raportoitu."},
+        saves=True,
+        fields=("first_month", "last_month", "reason"),
+    ),
+    "neighbourhoods:reporting_period_reopen": Endpoint(
+        ADMIN, lambda world: {"reason": "Korjaus."}, saves=True, fields=("reason",), ids=period_ids
     ),
 }
 
