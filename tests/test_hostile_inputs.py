@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 import pytest
 import time_machine
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, Phase, given, settings
@@ -29,9 +29,9 @@ from kalliola.roles import ADMIN, LEADERSHIP, STAFF
 from measures import selectors as measures_selectors
 from measures.forms import MeasurementForm, MetricForm
 from measures.models import Measurement, Metric, Period
-from neighbourhoods.forms import ACTIVITY_FIELDS, ActivityForm, SignalForm
 from neighbourhoods import closing
 from neighbourhoods import services as import_services
+from neighbourhoods.forms import ACTIVITY_FIELDS, ActivityForm, SignalForm
 from neighbourhoods.models import (
     AGE_BANDS,
     Activity,
