@@ -11,7 +11,9 @@ partner deleted with its links) makes the whole history of the metrics it can ch
 
 The measures app listens to the neighbourhoods app's models (never the other way round), so the
 log does not need to know that metrics exist. Bulk writes (bulk_create, update()) send no
-signals; the nightly recompute covers them.
+signals; the nightly recompute covers them. An import, and its undoing, announce their rows'
+days once (neighbourhoods.signals.activities_bulk_changed), and the per-row delete signals of
+an undone import are ignored (in_bulk_write).
 """
 
 from __future__ import annotations
