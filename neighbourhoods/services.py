@@ -287,7 +287,14 @@ class _Pass:
         return [row for row in chunk if row.key not in earlier]
 
 
+# The states after which a batch's file is not read again: it is dropped, since a spreadsheet
+# may carry columns the import ignores, and with them what no one may keep (names, numbers).
+FINISHED = {ImportBatch.Status.INVALID, ImportBatch.Status.DONE, ImportBatch.Status.FAILED}
+
+
 def _set_status(batch: ImportBatch, status: str, **fields: Any) -> None:
+    if status in FINISHED:
+        fields["content"] = b""
     for name, value in fields.items():
         setattr(batch, name, value)
     batch.status = status
@@ -306,7 +313,7 @@ def import_check(batch_id: int) -> ImportBatch:
         try:
             ready = sum(len(chunk) for chunk in check.chunks())
         except imports.FileProblem as exc:
-            _set_status(batch, ImportBatch.Status.INVALID, problem=str(exc), content=b"")
+            _set_status(batch, ImportBatch.Status.INVALID, problem=str(exc))
             return batch
     _set_status(
         batch,
@@ -405,7 +412,7 @@ def import_commit(batch_id: int) -> ImportBatch:
 def import_fail(batch_id: int, problem: str) -> None:
     """Note that a check or an import stopped on an error of the app, not of the file."""
     ImportBatch.objects.filter(pk=batch_id).update(
-        status=ImportBatch.Status.FAILED, problem=problem, updated_at=timezone.now()
+        status=ImportBatch.Status.FAILED, problem=problem, content=b"", updated_at=timezone.now()
     )
 
 

@@ -19,7 +19,16 @@ from kalliola.management.commands.create_demo_users import DEMO_USERS
 from measures.models import Measurement, Metric, MetricValue, StalePeriod
 from measures.selectors import targets_of
 from measures.status import Status, assess
-from neighbourhoods.models import AGE_BANDS, Activity, Area, Partner, Project, Signal, Unit
+from neighbourhoods.models import (
+    AGE_BANDS,
+    Activity,
+    Area,
+    ClosedPeriod,
+    Partner,
+    Project,
+    Signal,
+    Unit,
+)
 from tests.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db
@@ -515,3 +524,20 @@ def test_create_demo_data__follows_the_means_and_assesses_the_outcomes(
     evaluation = evaluation_of(strategy=strategy, today=timezone.localdate())
     assert [outcome.number for outcome in evaluation.missing_outcomes] == ["2.2", "4.3"]
     assert sorted(means.number for means in evaluation.open_means) == ["2.3", "3.2"]
+
+
+def test_create_demo_data__closes_2025_once_its_report_has_been_sent(
+    strategy: Strategy, areas: dict[str, Area]
+):
+    call_command("create_demo_users", stdout=StringIO())
+    run(*SMALL)
+    assert not ClosedPeriod.objects.exists()  # 15 March 2026: the report is not sent yet
+
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 12, 0, tzinfo=ZoneInfo("UTC"))):
+        run(*SMALL, "--replace")
+        run(*SMALL, "--replace")
+
+    period = ClosedPeriod.objects.get()
+    assert period.label == "2025"
+    assert period.closed_by.username == "yllapito"
+    assert period.created_at.date() == datetime.date(2026, 3, 16)

@@ -170,6 +170,7 @@ def test_import__a_valid_file_is_imported_as_a_whole_after_the_confirmation(clie
 
     assert batch.status == ImportBatch.Status.DONE
     assert batch.imported == 4
+    assert bytes(batch.content) == b""  # the file is not kept once imported
     activities = Activity.objects.filter(import_batch=batch)
     assert activities.count() == 4
     activity = activities.get(title="Kerho 0")

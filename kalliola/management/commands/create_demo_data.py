@@ -85,6 +85,7 @@ from neighbourhoods.models import (
     AGE_BANDS,
     Activity,
     Area,
+    ClosedPeriod,
     Partner,
     Project,
     Signal,
@@ -132,6 +133,28 @@ def one_year_before(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
+
+
+# The demo's closed reporting period: 2025, closed when its report went to STEA.
+DEMO_CLOSING_REASON = "STEA:n vuosiraportti 2025 lähetetty 16.3.2026."
+
+
+def close_reported_year(admin: User, *, today: datetime.date) -> str:
+    """Close 2025 for reporting, as the admin did once its report was sent (16 March 2026),
+    so that the quick start shows a closed year; nothing is closed before that day."""
+    closed_on = datetime.date(2026, 3, 16)
+    ClosedPeriod.objects.filter(reason=DEMO_CLOSING_REASON).delete()
+    if today < closed_on:
+        return ""
+    period = ClosedPeriod.objects.create(
+        first_day=datetime.date(2025, 1, 1),
+        last_day=datetime.date(2025, 12, 31),
+        reason=DEMO_CLOSING_REASON,
+        closed_by=admin,
+    )
+    when = timezone.make_aware(datetime.datetime.combine(closed_on, datetime.time(10)))
+    ClosedPeriod.objects.filter(pk=period.pk).update(created_at=when, updated_at=when)
+    return "; 2025 closed for reporting"
 
 
 def delete_demo_rows() -> None:
@@ -274,6 +297,8 @@ class Command(BaseCommand):
                 today=timezone.localdate(),
                 rng=random.Random(seed),  # noqa: S311 (demo data, not security)
             )
+            if admin is not None:
+                summary += close_reported_year(admin, today=timezone.localdate())
         self.stdout.write(self.style.SUCCESS(f"Demo data (seed {seed}): {summary}."))
 
 
