@@ -182,6 +182,10 @@ def test_import__a_valid_file_is_imported_as_a_whole_after_the_confirmation(clie
     assert list(activity.organisers.all()) == [batch.created_by]
     assert activity.participants_13_17 == 5
     assert activity.status == Activity.Status.DONE
+    detail = client.get(reverse("neighbourhoods:activity", args=[activity.pk])).content.decode()
+    assert reverse("neighbourhoods:import_batch", args=[batch.pk]) in detail
+    log = client.get(reverse("neighbourhoods:activities_mine"), {"batch": batch.pk})
+    assert len(log.context["page"].object_list) == 4
 
 
 def test_import__the_same_file_twice_imports_nothing_the_second_time(client):
