@@ -94,6 +94,8 @@ PAGES: dict[str, Callable[[Logged], list[str]]] = {
     "neighbourhoods:signal_delete": lambda logged: [f"/signals/{logged.signal.pk}/delete/"],
     "neighbourhoods:partners": lambda logged: ["/partners/"],
     "neighbourhoods:partner": lambda logged: [f"/partners/{logged.partner.pk}/"],
+    "neighbourhoods:activity_import": lambda logged: ["/activities/import/"],
+    "neighbourhoods:reporting_periods": lambda logged: ["/reporting-periods/"],
     "measures:dashboard": lambda logged: ["/dashboard/"],
     "measures:goal_dashboard": lambda logged: [
         f"/dashboard/goals/{number}/"
@@ -113,6 +115,11 @@ NOT_STAFF_PAGES = {
     "neighbourhoods:activities_export_xlsx": "a download",
     "neighbourhoods:activity_validate": "answers live validation (HTMX) with errors only",
     "neighbourhoods:signal_validate": "answers live validation (HTMX) with errors only",
+    "neighbourhoods:activity_import_template": "a download",
+    "neighbourhoods:import_batch": "an uploaded file's page, checked in test_activity_import.py",
+    "neighbourhoods:import_batch_confirm": "a form's action (POST), no page",
+    "neighbourhoods:import_undo": "a confirmation, checked in test_activity_import.py",
+    "neighbourhoods:reporting_period_reopen": "for admins only",
     "measures:goal_metrics": "a fragment of the goal page, checked there",
     "measures:goal_statuses": "a fragment of the strategy house, checked there",
     "measures:goal_progress": "a fragment of the progress overview, checked there",
