@@ -86,6 +86,10 @@ bench-metrics: install ## Benchmark metric recomputes on 1,000,000 generated act
 bench-dashboards: install ## Benchmark the dashboard pages at 1,000,000 activities and 50 metrics (PostgreSQL; recreates kalliola_bench, as bench-metrics does)
 	$(DEV_ENV) $(RUN) python bench/dashboards.py $(BENCH_ARGS)
 
+.PHONY: bench-import
+bench-import: install ## Benchmark checking and importing a generated 10,000-row XLSX of activities (PostgreSQL; makes and drops test_bench_import_activities)
+	$(DEV_ENV) $(RUN) python bench/import_activities.py $(BENCH_ARGS)
+
 .PHONY: clean
 clean: ## Remove the local database, compiled catalogues and collected static files
 	rm -rf db.sqlite3 staticfiles locale/*/LC_MESSAGES/*.mo
