@@ -163,7 +163,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["file_name", "importer", "created_at", "status", "rows", "imported"]
     list_filter = ["status"]
     list_select_related = ["created_by"]
-    exclude = ["content"]
 
     @admin.display(description=_("imported by"))
     def importer(self, obj: ImportBatch) -> str:

@@ -199,28 +199,60 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
         raise FileProblem(
             _("Workbooks with macros (.xlsm) are not accepted. Save the file as .xlsx.")
         )
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_UNPACK_RATIO * max(len(content), 1) > (
-        10 * 1024 * 1024
-    ):
+    if _unpacks_too_large(members, len(content)):
         raise FileProblem(
             _("The workbook unpacks to far more data than a spreadsheet of activities holds.")
         )
     if "xl/workbook.xml" not in names:
         raise FileProblem(_("The file is not an Excel workbook (.xlsx) that can be read."))
+    if _sheet_rows(archive) > settings.IMPORT_MAX_ROWS + 1:
+        raise _too_many_rows()
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(content), read_only=True, data_only=False, keep_links=False
         )
         sheet = workbook.worksheets[0]
-        if (sheet.max_row or 0) > settings.IMPORT_MAX_ROWS + 1:
-            raise _too_many_rows()
         for number, row in enumerate(sheet.iter_rows(), start=1):
             yield number, [_xlsx_value(cell) for cell in row]
     except FileProblem:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged or hostile file
         raise FileProblem(_("The workbook could not be read; it may be damaged.")) from exc
+
+
+def _unpacks_too_large(members: list[zipfile.ZipInfo], size: int) -> bool:
+    unpacked = sum(member.file_size for member in members)
+    return unpacked > MAX_UNPACKED_BYTES or (
+        unpacked > 10 * 1024 * 1024 and unpacked > MAX_UNPACK_RATIO * size
+    )
+
+
+ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"")
+
+
+def _sheet_rows(archive: zipfile.ZipFile) -> int:
+    """The rows of the workbook's first sheet, from its size tag (written by Excel and
+    LibreOffice) or else by counting its rows as the XML streams past, without parsing it."""
+    sheets = sorted(
+        name for name in archive.namelist() if re.fullmatch(r"xl/worksheets/[^/]+\.xml", name)
+    )
+    if not sheets:
+        return 0
+    first = "xl/worksheets/sheet1.xml"
+    with archive.open(first if first in sheets else sheets[0]) as sheet:
+        head = sheet.read(4096)
+        if match := DIMENSION.search(head):
+            return int(match[1] or 1)
+        count, tail, chunk = 0, b"", head
+        while chunk:
+            # The last bytes of the text before are read again with the chunk, for a row tag
+            # split between the two; a tag wholly inside them was counted already.
+            joined = tail + chunk
+            count += len(ROW_TAG.findall(joined)) - len(ROW_TAG.findall(tail))
+            tail = joined[-8:]
+            chunk = sheet.read(1024 * 1024)
+        return count
 
 
 def _xlsx_value(cell: Any) -> Cell:
@@ -274,10 +306,12 @@ def estimated_rows(content: bytes, file_name: str) -> int:
     if not content.startswith(b"PK"):
         return content.count(b"\n")
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-        return int(workbook.worksheets[0].max_row or 0)
-    except Exception:
-        return 0  # it is read properly (and refused) by the check
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        if _unpacks_too_large(archive.infolist(), len(content)):
+            return 0  # refused by the check, at once
+        return _sheet_rows(archive)
+    except (zipfile.BadZipFile, ValueError, OSError, KeyError):
+        return 0  # read properly (and refused) by the check
 
 
 # --- Names ------------------------------------------------------------------------------------
@@ -480,9 +514,12 @@ class Row:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column heading, message)
     key: str = ""
 
+    error_keys: set[str] = field(default_factory=set)
+
     def error(self, key: str, message: str) -> None:
         column = COLUMN_BY_KEY.get(key)
         self.errors.append((column.header() if column else "", message))
+        self.error_keys.add(key)
 
 
 class Reader:
@@ -665,13 +702,12 @@ class Reader:
 
     @staticmethod
     def _has_error(row: Row, key: str) -> bool:
-        header = COLUMN_BY_KEY[key].header()
-        return any(column == header for column, _m in row.errors)
+        return key in row.error_keys
 
     def _check(self, row: Row) -> None:
         """Every rule of the form, for the cells that could be read (those that could not
         have their error already): a row's errors are reported all at once."""
-        unread = {key for key in COLUMN_BY_KEY if self._has_error(row, key)}
+        unread = set(row.error_keys)
         values = row.values
         for column in COLUMNS:
             if column.required and column.key not in unread and not values.get(column.key):

@@ -641,7 +641,6 @@ class ImportBatch(TimestampedModel):
     )
     file_name = models.CharField(_("file name"), max_length=255)
     checksum = models.CharField(_("checksum (SHA-256)"), max_length=64)
-    content = models.BinaryField(_("file"), editable=False)
     language = models.CharField(_("language"), max_length=10, default="fi")
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
@@ -683,3 +682,25 @@ class ImportBatch(TimestampedModel):
     @property
     def is_running(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING}
+
+
+class ImportFile(models.Model):
+    """The uploaded file of an import, kept apart from the batch and only while it is to be
+    read (until the batch is imported, or found invalid): a spreadsheet may carry columns the
+    import ignores, and with them what no one may keep (names, phone numbers)."""
+
+    batch = models.OneToOneField(
+        ImportBatch,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="file",
+        verbose_name=_("import"),
+    )
+    content = models.BinaryField(_("file"))
+
+    class Meta:
+        verbose_name = _("imported file")
+        verbose_name_plural = _("imported files")
+
+    def __str__(self) -> str:
+        return str(self.batch)

@@ -68,7 +68,6 @@ def activity_for_user(*, user: User, activity_id: int) -> Activity:
     activity = (
         activity_list(user=user)
         .select_related("area__parent", "project", "created_by", "import_batch")
-        .defer("import_batch__content")
         .prefetch_related("means__goal", "themes", "partners", "organisers")
         .filter(pk=activity_id)
         .first()

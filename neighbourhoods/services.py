@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from neighbourhoods import imports, rules
 from neighbourhoods import signals as bulk_signals
 from neighbourhoods.closing import ClosedPeriods, ensure_open, refusal
-from neighbourhoods.models import Activity, ImportBatch, Signal
+from neighbourhoods.models import Activity, ImportBatch, ImportFile, Signal
 
 # The many-to-many fields of an activity; everything else in the data is a plain field.
 ACTIVITY_M2M_FIELDS = ("partners", "themes", "goals", "means", "organisers")
@@ -188,14 +188,15 @@ def _report_progress(batch: ImportBatch, rows_done: int) -> None:
 
 def import_start(*, user: User, file_name: str, content: bytes, language: str) -> ImportBatch:
     """Keep an uploaded file as a new batch, waiting to be checked; nothing else is written."""
-    return ImportBatch.objects.create(
+    batch = ImportBatch.objects.create(
         created_by=user,
         file_name=file_name[:255],
         checksum=hashlib.sha256(content).hexdigest(),
-        content=content,
         language=language,
         rows=max(imports.estimated_rows(content, file_name) - 1, 0),
     )
+    ImportFile.objects.create(batch=batch, content=content)
+    return batch
 
 
 def import_runs_inline(batch: ImportBatch) -> bool:
@@ -225,7 +226,10 @@ class _Pass:
     def chunks(self) -> Iterator[list[imports.Row]]:
         """The rows to import, in chunks, each without its duplicates."""
         reader = imports.Reader(self.batch.created_by)
-        rows = imports.read_rows(bytes(self.batch.content), self.batch.file_name)
+        file = ImportFile.objects.filter(batch=self.batch).first()
+        if file is None:
+            raise imports.FileProblem(_("The file is no longer kept: upload it again."))
+        rows = imports.read_rows(bytes(file.content), self.batch.file_name)
         header = next(rows, None)
         if header is None:
             raise imports.FileProblem(_("The file has no rows."))
@@ -287,14 +291,13 @@ class _Pass:
         return [row for row in chunk if row.key not in earlier]
 
 
-# The states after which a batch's file is not read again: it is dropped, since a spreadsheet
-# may carry columns the import ignores, and with them what no one may keep (names, numbers).
+# The states after which a batch's file is not read again, and is deleted (see ImportFile).
 FINISHED = {ImportBatch.Status.INVALID, ImportBatch.Status.DONE, ImportBatch.Status.FAILED}
 
 
 def _set_status(batch: ImportBatch, status: str, **fields: Any) -> None:
     if status in FINISHED:
-        fields["content"] = b""
+        ImportFile.objects.filter(batch=batch).delete()
     for name, value in fields.items():
         setattr(batch, name, value)
     batch.status = status
@@ -412,8 +415,9 @@ def import_commit(batch_id: int) -> ImportBatch:
 def import_fail(batch_id: int, problem: str) -> None:
     """Note that a check or an import stopped on an error of the app, not of the file."""
     ImportBatch.objects.filter(pk=batch_id).update(
-        status=ImportBatch.Status.FAILED, problem=problem, content=b"", updated_at=timezone.now()
+        status=ImportBatch.Status.FAILED, problem=problem, updated_at=timezone.now()
     )
+    ImportFile.objects.filter(batch=batch_id).delete()
 
 
 def import_undo_refusal(*, user: User, batch: ImportBatch) -> str:

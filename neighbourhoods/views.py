@@ -573,7 +573,7 @@ def activity_import(request: HttpRequest) -> HttpResponse:
         )
         _run_import_step(batch, "check")
         return redirect("neighbourhoods:import_batch", batch_id=batch.pk)
-    recent = ImportBatch.objects.filter(created_by=request.user.pk).defer("content")
+    recent = ImportBatch.objects.filter(created_by=request.user.pk)
     context = {
         "form": form,
         "recent": recent[:RECENT_IMPORTS],

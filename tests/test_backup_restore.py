@@ -46,7 +46,14 @@ from goals.models import Strategy
 from kalliola.roles import ADMIN, LEADERSHIP, STAFF
 from measures import services as metric_services
 from measures.models import Metric, MetricTarget, MetricValue, Period, StalePeriod
-from neighbourhoods.models import Activity, Area, AreaStatistics, ClosedPeriod, ImportBatch
+from neighbourhoods.models import (
+    Activity,
+    Area,
+    AreaStatistics,
+    ClosedPeriod,
+    ImportBatch,
+    ImportFile,
+)
 from neighbourhoods.statistics import COUNTS as STATISTICS_COUNTS
 from tests.factories import (
     AreaFactory,
@@ -272,10 +279,11 @@ def _populate() -> None:
             created_by=staff,
             file_name="kerhot.csv",
             checksum="0" * 64,
-            content=b"Title;Date\n",
             status=ImportBatch.Status.DONE,
             imported=1,
         )
+        # (A file is kept only until its batch is imported; here, one still waiting.)
+        ImportFile.objects.create(batch=batch, content=b"Title;Date\n")
         Activity.objects.filter(pk=activity.pk).update(import_batch=batch, import_key="1" * 64)
         ClosedPeriod.objects.create(
             first_day=datetime.date(2022, 1, 1),
