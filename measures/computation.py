@@ -32,6 +32,7 @@ from measures.cells import AreaTree, monthly_cells, partner_cells
 from measures.definitions import ActivityDefinition, Aggregation, RatioDefinition
 from measures.models import VALUE_QUANTUM, Measurement, Metric, MetricValue, MetricVersion
 from measures.periods import next_period, period_start, periods_between
+from measures.residents import Residents
 from neighbourhoods.models import Activity, Area, Signal
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -380,14 +381,14 @@ def compute_ratio(version: MetricVersion, span: Span) -> list[ComputedValue]:
     definition = RatioDefinition.from_json(version.definition)
     versions = _part_versions([definition])
     top, bottom = versions.get(definition.numerator), versions.get(definition.denominator)
-    if top is None or bottom is None:
+    if top is None or (bottom is None and not definition.per_residents):
         return []
     rows = MetricValue.objects.filter(
-        version__in=[top, bottom],
+        version__in=[top, bottom or top],
         period_start__gte=period_start(span.first, version.period),
         period_start__lte=span.last,
     ).values_list("version", "period_start", "area", "value")
-    return _divide(definition, top, rows)
+    return _divide(definition, top, rows, _residents_of([definition], versions))
 
 
 def stored_scope(
@@ -439,19 +440,46 @@ def compute_ratios(
     ):
         stored[row[0]].append(row)
     results: list[list[ComputedValue]] = []
+    residents = _residents_of(definitions, versions)
     for definition, (_version, starts, areas) in zip(definitions, items, strict=True):
         top, bottom = versions.get(definition.numerator), versions.get(definition.denominator)
-        if top is None or bottom is None:
+        if top is None or (bottom is None and not definition.per_residents):
             results.append([])
             continue
         wanted, inside = set(starts), set(areas)
         rows = [
             row
-            for row in (*stored[top], *stored[bottom])
+            for row in (*stored[top], *(stored[bottom] if bottom else ()))
             if row[1] in wanted and (row[2] is None or row[2] in inside)
         ]
-        results.append(_divide(definition, top, rows))
+        results.append(_divide(definition, top, rows, residents))
     return results
+
+
+class _PerResidents:
+    """The residents that divide the ratios per 1,000 residents: those of the areas each
+    numerator metric's current definition counts in (none for a manual one: the city)."""
+
+    def __init__(self, definitions: Iterable[RatioDefinition], versions: dict[int, int]) -> None:
+        wanted = {versions[d.numerator] for d in definitions if d.numerator in versions}
+        self.areas: dict[int, tuple[int, ...]] = {}
+        for pk, kind, definition in MetricVersion.objects.filter(pk__in=wanted).values_list(
+            "pk", "metric__kind", "definition"
+        ):
+            counts_log = kind == Metric.Kind.ACTIVITY
+            self.areas[pk] = ActivityDefinition.from_json(definition).areas if counts_log else ()
+        self.residents = Residents()
+
+    def of(self, version: int, day: datetime.date, area: int | None) -> Decimal | None:
+        return self.residents.of(self.areas.get(version, ()), day, district=area)
+
+
+def _residents_of(
+    definitions: Sequence[RatioDefinition], versions: dict[int, int]
+) -> _PerResidents | None:
+    if not any(definition.per_residents for definition in definitions):
+        return None
+    return _PerResidents([d for d in definitions if d.per_residents], versions)
 
 
 def _part_versions(definitions: Iterable[RatioDefinition]) -> dict[int, int]:
@@ -465,15 +493,22 @@ def _divide(
     definition: RatioDefinition,
     numerator_version: int,
     rows: Iterable[tuple[int, datetime.date, int | None, Decimal | None]],
+    residents: _PerResidents | None = None,
 ) -> list[ComputedValue]:
-    """The ratio per period and area from the parts' (version, start, area, value) rows."""
+    """The ratio per period and area from the parts' (version, start, area, value) rows, or,
+    per 1,000 residents, from the numerator's rows and the residents."""
     numerators: dict[tuple[datetime.date, int | None], Decimal | None] = {}
     denominators: dict[tuple[datetime.date, int | None], Decimal | None] = {}
     for version_id, start, area_id, value in rows:
         target = numerators if version_id == numerator_version else denominators
         target[start, area_id] = value
+    if definition.per_residents and residents is not None:
+        denominators = {
+            (start, area): residents.of(numerator_version, start, area)
+            for start, area in numerators
+        }
     results = []
-    scale = 100 if definition.percent else 1
+    scale = definition.scale
     for key in sorted(set(numerators) | set(denominators), key=lambda k: (k[0], k[1] or 0)):
         top, bottom = numerators.get(key) or Decimal(0), denominators.get(key)
         value = (top / bottom * scale).quantize(VALUE_QUANTUM, ROUND_HALF_UP) if bottom else None

@@ -98,22 +98,36 @@ class ActivityDefinition:
 
 @dataclass(frozen=True)
 class RatioDefinition:
-    """The values of one metric divided by those of another, period by period."""
+    """The values of one metric divided by those of another, period by period; or, with
+    ``per_residents``, by the residents of the areas the numerator counts in, per 1,000
+    (see residents.py), and then there is no denominator metric (0)."""
 
     numerator: int
     denominator: int
     percent: bool = field(default=False)
+    per_residents: bool = field(default=False)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.per_residents:  # as saved before there was such a choice
+            del data["per_residents"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RatioDefinition:
         try:
+            per_residents = bool(data.get("per_residents", False))
             return cls(
                 numerator=int(data["numerator"]),
-                denominator=int(data["denominator"]),
-                percent=bool(data.get("percent", False)),
+                denominator=int(data.get("denominator") or 0)
+                if per_residents
+                else int(data["denominator"]),
+                percent=bool(data.get("percent", False)) and not per_residents,
+                per_residents=per_residents,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise DefinitionError(f"Not a ratio definition: {data!r}") from exc
+
+    @property
+    def scale(self) -> int:
+        return 1000 if self.per_residents else 100 if self.percent else 1

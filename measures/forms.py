@@ -25,7 +25,16 @@ from neighbourhoods.forms import (
     OneMeansChoiceField,
     RadioChoicesMixin,
 )
-from neighbourhoods.models import AGE_BANDS, Activity, ActivityType, Area, Partner, Project, Unit
+from neighbourhoods.models import (
+    AGE_BANDS,
+    Activity,
+    ActivityType,
+    Area,
+    AreaStatistics,
+    Partner,
+    Project,
+    Unit,
+)
 
 ANY = _("Any")
 
@@ -42,7 +51,7 @@ FILTER_FIELDS = {
     "status": "status",
 }
 DEFINITION_FIELDS = ("aggregation", "age_bands", *FILTER_FIELDS)
-RATIO_FIELDS = ("numerator", "denominator", "percent")
+RATIO_FIELDS = ("numerator", "denominator", "percent", "per_residents")
 # What the live preview needs to be valid: the fields that produce the numbers.
 PREVIEW_FIELDS = frozenset({"kind", "period", *DEFINITION_FIELDS, *RATIO_FIELDS, "__all__"})
 
@@ -134,6 +143,14 @@ class MetricForm(RadioChoicesMixin, forms.ModelForm):
         label=_("Denominator"), queryset=Metric.objects.none(), required=False
     )
     percent = forms.BooleanField(label=_("Show as a percentage"), required=False)
+    per_residents = forms.BooleanField(
+        label=_("Per 1,000 residents"),
+        required=False,
+        help_text=_(
+            "Divide by the residents of the areas the numerator counts in (all of Helsinki if "
+            "it has no area filter), from the public statistics, instead of by a metric."
+        ),
+    )
 
     class Meta:
         model = Metric
@@ -254,18 +271,36 @@ class MetricForm(RadioChoicesMixin, forms.ModelForm):
 
     def _clean_ratio(self, cleaned: dict[str, Any]) -> None:
         top, bottom = cleaned.get("numerator"), cleaned.get("denominator")
+        per_residents = cleaned.get("per_residents")
         missing = {
             "numerator": _("Choose the metric to divide."),
-            "denominator": _("Choose the metric to divide by."),
+            "denominator": _("Choose the metric to divide by, or divide per 1,000 residents."),
         }
         for name, part in (("numerator", top), ("denominator", bottom)):
-            if part is None and name not in self.errors:
+            if (
+                part is None
+                and name not in self.errors
+                and not (name == "denominator" and per_residents)
+            ):
                 self.add_error(name, missing[name])
-        if top is None or bottom is None:
+        if per_residents:
+            if bottom is not None:
+                self.add_error(
+                    "denominator",
+                    _("Per 1,000 residents divides by the residents: leave the denominator out."),
+                )
+            if not AreaStatistics.objects.exists():
+                self.add_error(
+                    "per_residents", _("No public statistics are loaded: there are no residents.")
+                )
+            bottom = None
+        if top is None or (bottom is None and not per_residents):
             return
         if top == bottom:
             self.add_error("denominator", _("A metric divided by itself is always one."))
         for name, part in (("numerator", top), ("denominator", bottom)):
+            if part is None:
+                continue
             version = part.current_version
             if version is not None and version.period != cleaned.get("period"):
                 self.add_error(
@@ -282,10 +317,12 @@ class MetricForm(RadioChoicesMixin, forms.ModelForm):
         cleaned = self.cleaned_data
         kind = cleaned.get("kind") or self.instance.kind
         if kind == Metric.Kind.RATIO:
+            per_residents = bool(cleaned.get("per_residents"))
             return RatioDefinition(
                 numerator=cleaned["numerator"].pk,
-                denominator=cleaned["denominator"].pk,
-                percent=cleaned.get("percent", False),
+                denominator=0 if per_residents else cleaned["denominator"].pk,
+                percent=cleaned.get("percent", False) and not per_residents,
+                per_residents=per_residents,
             ).to_json()
         if kind == Metric.Kind.MANUAL:
             return {}

@@ -251,7 +251,11 @@ def describe(metric: Metric, version: MetricVersion) -> list[tuple[str, str]]:
         )
         missing = str(_("(deleted)"))
         lines.append((str(_("Numerator")), names.get(parts.numerator, missing)))
-        lines.append((str(_("Denominator")), names.get(parts.denominator, missing)))
+        if parts.per_residents:
+            residents = _("Residents of the numerator's areas (public statistics), per 1,000")
+            lines.append((str(_("Denominator")), str(residents)))
+        else:
+            lines.append((str(_("Denominator")), names.get(parts.denominator, missing)))
         return lines
     if metric.kind == Metric.Kind.MANUAL:
         return lines
