@@ -6,9 +6,8 @@ the progress it reports is what the web process reads from the shared cache.
 from __future__ import annotations
 
 import io
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import openpyxl
 import pytest
@@ -27,6 +26,7 @@ from tests.integration.worker import (
     project_app_sending_to,
     running_worker,
     skip_unless_worker_can_run,
+    wait_until,
 )
 
 pytestmark = [
@@ -35,7 +35,6 @@ pytestmark = [
 ]
 
 ROWS = 400
-TIMEOUT = 60
 
 
 @pytest.fixture(autouse=True)
@@ -53,15 +52,6 @@ def worker(settings) -> Iterator[None]:
     settings.IMPORT_INLINE_ROWS = 0  # every file goes to the worker
     with running_worker(queue), project_app_sending_to(REDIS_URL, queue):
         yield
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting until {what}")
 
 
 def spreadsheet(rows: int) -> bytes:

@@ -15,7 +15,7 @@ import signal
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 
 import psycopg
@@ -42,6 +42,7 @@ from tests.integration.worker import (
     project_app_sending_to,
     running_worker,
     skip_unless_worker_can_run,
+    wait_until,
 )
 
 pytestmark = [
@@ -67,15 +68,6 @@ def queue() -> str:
 def worker(queue: str) -> Iterator[None]:
     with running_worker(queue), project_app_sending_to(REDIS_URL, queue):
         yield
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting until {what}")
 
 
 def computed(metric: Metric) -> bool:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from goals.models import Strategy
 from measures import selectors, services
 from measures.definitions import RatioDefinition
 from measures.models import Metric, MetricValue, Period
@@ -35,6 +37,20 @@ def statistics(area: Area, residents: int, year: int = 2023) -> None:
         source="Paavo",
         **dict.fromkeys(COUNTS, Decimal(0)) | {"residents": Decimal(residents)},
     )
+
+
+def per_residents_post(strategy: Strategy, numerator: Metric) -> dict[str, Any]:
+    """The metric form, posted for a ratio of the numerator per 1,000 residents."""
+    return {
+        "name": "Osallistujat tuhatta asukasta kohden",
+        "unit": "/ 1 000 as.",
+        "kind": "ratio",
+        "goal": strategy.goals.get(number=3).pk,
+        "direction": "increase",
+        "period": "year",
+        "numerator": numerator.pk,
+        "per_residents": "on",
+    }
 
 
 @pytest.fixture
@@ -94,17 +110,7 @@ def test_a_ratio_per_1000_residents_divides_by_the_numerators_areas(
         ActivityFactory.create(area=place, date=datetime.date(2024, 5, 14))
 
     response = client_for(admin_role_user).post(
-        reverse("measures:metric_create"),
-        {
-            "name": "Osallistujat tuhatta asukasta kohden idässä ja lännessä",
-            "unit": "/ 1 000 as.",
-            "kind": "ratio",
-            "goal": goal.pk,
-            "direction": "increase",
-            "period": "year",
-            "numerator": participants.pk,
-            "per_residents": "on",
-        },
+        reverse("measures:metric_create"), per_residents_post(strategy, participants)
     )
     assert response.status_code == 302, response.context["form"].errors
     services.recompute_all()
@@ -130,17 +136,7 @@ def test_a_ratio_per_residents_without_statistics_is_refused(strategy, admin_rol
     numerator = MetricFactory.create(period=Period.YEAR)
 
     response = client_for(admin_role_user).post(
-        reverse("measures:metric_create"),
-        {
-            "name": "Osallistujat asukasta kohden",
-            "unit": "‰",
-            "kind": "ratio",
-            "goal": strategy.goals.get(number=3).pk,
-            "direction": "increase",
-            "period": "year",
-            "numerator": numerator.pk,
-            "per_residents": "on",
-        },
+        reverse("measures:metric_create"), per_residents_post(strategy, numerator)
     )
 
     assert "per_residents" in response.context["form"].errors
@@ -155,17 +151,7 @@ def test_a_ratio_per_residents_takes_no_denominator_metric(
 
     response = client_for(admin_role_user).post(
         reverse("measures:metric_create"),
-        {
-            "name": "Osallistujat asukasta kohden",
-            "unit": "‰",
-            "kind": "ratio",
-            "goal": strategy.goals.get(number=3).pk,
-            "direction": "increase",
-            "period": "year",
-            "numerator": numerator.pk,
-            "denominator": other.pk,
-            "per_residents": "on",
-        },
+        per_residents_post(strategy, numerator) | {"denominator": other.pk},
     )
 
     assert "denominator" in response.context["form"].errors
