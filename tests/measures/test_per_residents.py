@@ -126,7 +126,7 @@ def test_a_ratio_per_1000_residents_divides_by_the_numerators_areas(
     # Länsi 10 / 30,000 × 1,000 = 0.3333.
     assert stored == {None: Decimal("0.8"), east.pk: Decimal("1.5"), west.pk: Decimal("0.3333")}
     with translation.override("en"):
-        described = dict(selectors.describe(ratio, ratio.current_version))
+        described = dict(selectors.describe(ratio, ratio.version))
     assert described["Denominator"].endswith("per 1,000")
     page = client_for(admin_role_user).get(reverse("measures:metric", args=[ratio.pk]))
     assert page.status_code == 200
