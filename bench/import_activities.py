@@ -564,10 +564,16 @@ def expect_done(batch: ImportBatch, rows: int) -> None:
         )
 
 
+# The seconds the latest undo of an import of so many activities took (printed at the end).
+UNDO_SECONDS: dict[int, float] = {}
+
+
 def undo(setting: Setting, batch: ImportBatch, log: int) -> None:
     """Remove the import's activities (as a user would), and every stale mark; the log is as
     it was before, with fresh statistics (as autovacuum would soon make them)."""
+    started = time.perf_counter()
     services.import_undo(user=setting.user, batch_id=batch.pk)
+    UNDO_SECONDS[batch.imported] = time.perf_counter() - started
     StalePeriod.objects.all().delete()
     if Activity.objects.count() != log:
         raise Failed("the undone import left activities behind")
@@ -752,6 +758,12 @@ def report(results: list[Figures], unsized: Figures | None) -> None:
             f"commit {unsized.commit.seconds:.2f} s, "
             f"total {unsized.total:.2f} s (with <dimension>: estimated {largest.estimated} rows)"
         )
+    print(
+        "undo (services.import_undo, in the request): "
+        + ", ".join(
+            f"{rows:,} activities {seconds:.2f} s" for rows, seconds in UNDO_SECONDS.items()
+        )
+    )
     print()
     verdict = "PASS" if largest.total <= TARGET_SECONDS else "FAIL"
     print(

@@ -292,6 +292,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "measures.recompute_all",
         "schedule": crontab(hour=3, minute=15),
     },
+    "purge-import-files": {
+        "task": "neighbourhoods.purge_import_files",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # The cache holds what every process must see at once, such as an import's progress, which a
@@ -314,6 +318,8 @@ CACHES = {
 IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 10, minimum=1)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 300, minimum=0)
+# An uploaded file not imported within this many days (checked but never confirmed) is deleted.
+IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 7, minimum=1)
 
 # A metric with a target is "on track" when its latest value is at least this share of the way
 # the straight line from baseline to target says it should be by now, "at risk" down to

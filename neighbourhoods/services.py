@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -418,6 +419,26 @@ def import_fail(batch_id: int, problem: str) -> None:
         status=ImportBatch.Status.FAILED, problem=problem, updated_at=timezone.now()
     )
     ImportFile.objects.filter(batch=batch_id).delete()
+
+
+def import_files_purge() -> int:
+    """Delete the files of imports left unfinished for IMPORT_KEEP_DAYS (checked and never
+    confirmed, or stopped with a worker): their batches fail with a message saying so. Run
+    daily by beat. Returns how many files were deleted."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.IMPORT_KEEP_DAYS)
+    stale = ImportBatch.objects.filter(file__isnull=False, updated_at__lt=cutoff)
+    batches = list(stale.values_list("pk", "language"))
+    for pk, language in batches:
+        with translation.override(language):
+            import_fail(
+                pk,
+                _(
+                    "The file was not imported within %(days)s days and has been deleted. "
+                    "Upload it again."
+                )
+                % {"days": settings.IMPORT_KEEP_DAYS},
+            )
+    return len(batches)
 
 
 def import_undo_refusal(*, user: User, batch: ImportBatch) -> str:

@@ -34,3 +34,9 @@ def check_import(batch_id: int) -> None:
 @shared_task(name="neighbourhoods.run_import", max_retries=0)
 def run_import(batch_id: int) -> None:
     _run("commit", batch_id)
+
+
+@shared_task(name="neighbourhoods.purge_import_files", max_retries=0)
+def purge_import_files() -> int:
+    """Delete the files of imports left unfinished for days (daily, by beat)."""
+    return services.import_files_purge()

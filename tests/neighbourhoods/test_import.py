@@ -22,12 +22,12 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from goals.models import Strategy
 from kalliola.roles import LEADERSHIP, STAFF
 from measures.models import StalePeriod
-from neighbourhoods import imports
+from neighbourhoods import imports, tasks
 from neighbourhoods.models import Activity, Area, ImportBatch, ImportFile
 from tests.factories.activity import ActivityFactory, ActivityTypeFactory
 from tests.factories.area import AreaFactory
@@ -512,3 +512,24 @@ def test_import__a_partner_whose_name_has_a_comma_is_one_partner(client, places)
 
     activity = Activity.objects.get(import_batch=batch)
     assert set(activity.partners.all()) == {partner, places["partner"]}
+
+
+def test_purge__deletes_the_files_of_imports_left_unconfirmed_for_a_week(client, settings):
+    settings.IMPORT_KEEP_DAYS = 7
+    waiting = upload(client, xlsx([row("A")]))
+    recent = upload(client, xlsx([row("B")]))
+    imported = confirm(client, upload(client, xlsx([row("C")])))
+    week_ago = timezone.now() - datetime.timedelta(days=8)
+    ImportBatch.objects.filter(pk__in=[waiting.pk, imported.pk]).update(updated_at=week_ago)
+
+    assert tasks.purge_import_files() == 1
+
+    waiting.refresh_from_db()
+    assert waiting.status == ImportBatch.Status.FAILED
+    assert "not imported within 7 days" in waiting.problem
+    assert list(ImportFile.objects.values_list("batch", flat=True)) == [recent.pk]
+    imported.refresh_from_db()
+    assert imported.status == ImportBatch.Status.DONE
+    # Confirming the expired one now imports nothing.
+    confirm(client, waiting)
+    assert Activity.objects.count() == 1
