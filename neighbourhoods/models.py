@@ -362,7 +362,9 @@ class Activity(TimestampedModel):
     )
     # A fingerprint of what an imported row said (see imports.row_key): a row equal to one
     # already imported is skipped. Empty for an activity logged in the form.
-    import_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    import_key = models.CharField(
+        max_length=64, blank=True, default="", db_default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("activity")
