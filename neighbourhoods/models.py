@@ -377,7 +377,13 @@ class Activity(TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["date"]),
-            models.Index(fields=["area", "date"]),
+            # An area's activities in a date range; with their status, unit and id in the
+            # index, a district's units and its activities' ids are read from the index alone.
+            models.Index(
+                fields=["area", "date"],
+                include=["status", "unit", "id"],
+                name="activity_area_date",
+            ),
             models.Index(
                 fields=["import_key"], name="activity_import_key", condition=~Q(import_key="")
             ),
