@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from measures.models import Measurement, Metric, MetricTarget, MetricVersion
 from neighbourhoods.admin import ClosedPeriodGuardAdmin
+from neighbourhoods.closing import ClosedPeriods
 from neighbourhoods.models import ClosedPeriod
 
 
@@ -55,8 +56,8 @@ class MeasurementAdmin(ClosedPeriodGuardAdmin):
     autocomplete_fields = ["metric"]
     readonly_fields = ["entered_by"]
 
-    def closed_period_of(self, obj: Measurement) -> ClosedPeriod | None:
-        return obj.closed_period()
+    def closed_period_of(self, obj: Measurement, closed: ClosedPeriods) -> ClosedPeriod | None:
+        return obj.closed_period(closed)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -384,7 +384,7 @@ def compute_ratio(version: MetricVersion, span: Span) -> list[ComputedValue]:
     if top is None or (bottom is None and not definition.per_residents):
         return []
     rows = MetricValue.objects.filter(
-        version__in=[top, bottom or top],
+        version__in=[part for part in (top, bottom) if part is not None],
         period_start__gte=period_start(span.first, version.period),
         period_start__lte=span.last,
     ).values_list("version", "period_start", "area", "value")

@@ -348,9 +348,10 @@ class Measurement(TimestampedModel):
         if (closed := self.closed_period()) is not None:
             raise ValidationError({"period_start": refusal(closed)})
 
-    def closed_period(self) -> ClosedPeriod | None:
+    def closed_period(self, closed: ClosedPeriods | None = None) -> ClosedPeriod | None:
         """The closed reporting period the value's period (or, for a saved value being
-        changed, its saved period) overlaps, if any: such a value is not changed."""
+        changed, its saved period) overlaps, if any: such a value is not changed. ``closed``:
+        the closed periods, if already read."""
         from measures.periods import period_end
 
         current = self.metric.current_version if self.metric_id else None
@@ -361,7 +362,7 @@ class Measurement(TimestampedModel):
             starts |= set(
                 Measurement.objects.filter(pk=self.pk).values_list("period_start", flat=True)
             )
-        closed = ClosedPeriods.load()
+        closed = closed or ClosedPeriods.load()
         for start in sorted(day for day in starts if day is not None):
             if (period := closed.overlapping(start, period_end(start, current.period))) is not None:
                 return period

@@ -66,13 +66,15 @@ class ClosedPeriodGuardAdmin(admin.ModelAdmin):
     """Rows dated in a closed reporting period are not deleted from the admin either: the
     delete page lists them as protected, with who closed the period, and deletes nothing."""
 
-    def closed_period_of(self, obj: Any) -> ClosedPeriod | None:
-        return self._closed.covering(obj.date)
+    def closed_period_of(self, obj: Any, closed: ClosedPeriods) -> ClosedPeriod | None:
+        return closed.covering(obj.date)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
-        self._closed = ClosedPeriods.load()
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        refusals = {refusal(period) for obj in objs if (period := self.closed_period_of(obj))}
+        closed = ClosedPeriods.load()
+        refusals = {
+            refusal(period) for obj in objs if (period := self.closed_period_of(obj, closed))
+        }
         return deleted, counts, perms_needed, [*protected, *sorted(refusals)]
 
 
@@ -138,13 +140,8 @@ class NeedComponentAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(ClosedPeriod)
-class ClosedPeriodAdmin(admin.ModelAdmin):
-    """Closed and reopened in the app (Reporting periods), where each act needs a reason;
-    shown here for reference."""
-
-    list_display = ["label", "first_day", "last_day", "closed_by", "created_at", "reopened_at"]
-    list_select_related = ["closed_by", "reopened_by"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows made and changed in the app only, where each act has its rules; shown here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -156,8 +153,17 @@ class ClosedPeriodAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(ClosedPeriod)
+class ClosedPeriodAdmin(ReadOnlyAdmin):
+    """Closed and reopened in the app (Reporting periods), where each act needs a reason;
+    shown here for reference."""
+
+    list_display = ["label", "first_day", "last_day", "closed_by", "created_at", "reopened_at"]
+    list_select_related = ["closed_by", "reopened_by"]
+
+
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     """Imports are made and undone in the app; shown here for reference."""
 
     list_display = ["file_name", "importer", "created_at", "status", "rows", "imported"]
@@ -167,12 +173,3 @@ class ImportBatchAdmin(admin.ModelAdmin):
     @admin.display(description=_("imported by"))
     def importer(self, obj: ImportBatch) -> str:
         return person_name(obj.created_by)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -78,11 +78,11 @@ def ensure_open(*days: datetime.date | None) -> None:
     ClosedPeriods.load().ensure_open(*days)
 
 
-def ensure_span_open(first: datetime.date, last: datetime.date) -> None:
-    """Refuse a write covering the days from first to last (e.g. a quarter's metric value) if
-    any of them is in a closed period."""
-    if (period := ClosedPeriods.load().overlapping(first, last)) is not None:
-        raise PeriodClosed(period)
+def notice(day: datetime.date | None) -> str:
+    """What to tell someone about to change a row dated on the day, before they try: the
+    refusal, if the day is in a closed period; else ""."""
+    period = ClosedPeriods.load().covering(day)
+    return refusal(period) if period is not None else ""
 
 
 def closed_periods() -> Iterable[ClosedPeriod]:

@@ -523,9 +523,11 @@ class MonthField(forms.DateField):
 class ClosePeriodForm(forms.Form):
     """The months to close for reporting (a whole year: January to December), and why."""
 
-    first_month = MonthField(label=_("First month"))
+    first_month = MonthField(label=_("First month"), validators=[validate_date_in_window])
     last_month = MonthField(
-        label=_("Last month"), help_text=_("For a whole year, January to December.")
+        label=_("Last month"),
+        help_text=_("For a whole year, January to December."),
+        validators=[validate_date_in_window],
     )
     reason = forms.CharField(
         label=_("Reason"),
@@ -540,12 +542,6 @@ class ClosePeriodForm(forms.Form):
         first, last = cleaned.get("first_month"), cleaned.get("last_month")
         if first and last and last < first:
             self.add_error("last_month", _("The last month cannot be before the first."))
-        for name in ("first_month", "last_month"):
-            if (day := cleaned.get(name)) is not None:
-                try:
-                    validate_date_in_window(day)
-                except forms.ValidationError as exc:
-                    self.add_error(name, exc)
         return cleaned
 
     @property

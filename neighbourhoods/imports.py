@@ -40,12 +40,13 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl.utils.datetime import from_excel
 
 from goals.models import Goal
 from neighbourhoods import rules, selectors
 from neighbourhoods.closing import ClosedPeriods
+from neighbourhoods.forms import area_label, means_label
 from neighbourhoods.models import AGE_BANDS, Activity, ActivityType, Area, Partner, Project, Unit
 
 # A zip (an XLSX file) that unpacks to more than this, or more than this many times its size,
@@ -334,10 +335,9 @@ class Names:
         self.any_unit = can_import_for_any_unit(user)
         self.areas: dict[str, Area] = {}
         for area in selectors.areas_for_logging().select_related("parent"):
+            # Its names, its codes, and its label in the form ("Harju (Kallio)").
             keys = [*_names_in_languages(area, "name"), area.code, area.short_code]
-            if area.parent is not None and area.level == Area.Level.SUB_DISTRICT:
-                keys.append(f"{area.name} ({area.parent.name})")  # as the form shows it
-            for key in keys:
+            for key in [*keys, area_label(area)]:
                 if key:
                     self.areas.setdefault(normal(key), area)
         self.types = self._index(ActivityType.objects.filter(is_active=True), "name")
@@ -346,9 +346,16 @@ class Names:
         self.other_units = self._index(Unit.objects.exclude(pk__in=units.values("pk")), "name")
         self.only_unit = selectors.only_unit_of(user=user)
         self.goals: dict[str, Goal] = {}
+        # The whole names of the columns that take several, as the template's lists give them
+        # ("2 Kalliola kokoaa yhteisön, yhdessä …"): a comma in one of them separates nothing.
+        goal_labels: set[str] = set()
         for goal in selectors.active_strategy_goals():
-            for key in [str(goal.number), *_names_in_languages(goal, "title")]:
+            titles = _names_in_languages(goal, "title")
+            for key in [str(goal.number), *titles]:
                 self.goals.setdefault(normal(key), goal)
+            goal_labels.update(
+                normal(label) for title in titles for label in (title, f"{goal.number} {title}")
+            )
         self.means: dict[str, Any] = {}
         means_labels: set[str] = set()
         for means in selectors.active_strategy_means():
@@ -366,14 +373,6 @@ class Names:
                 names = {person.get_username(), person.email, person.get_full_name()}
                 for key in filter(None, names):
                     self.people.setdefault(normal(key), []).append(person)
-        # The whole names of the columns that take several, as the template's lists give them
-        # ("2 Kalliola kokoaa yhteisön, yhdessä …"): a comma in one of them separates nothing.
-        goal_labels = {
-            normal(label)
-            for goal in selectors.active_strategy_goals()
-            for title in _names_in_languages(goal, "title")
-            for label in (title, f"{goal.number} {title}")
-        }
         self.whole: dict[str, set[str]] = {
             "goals": goal_labels,
             "means": means_labels,
@@ -390,6 +389,15 @@ class Names:
             for language in LANGUAGES:
                 with translation.override(language):
                     self.statuses[normal(Activity.Status(value).label)] = value
+        # The names of the columns that name one thing from a list.
+        self.by_kind: dict[str, dict[str, Any]] = {
+            "area": self.areas,
+            "type": self.types,
+            "unit": self.units,
+            "themes": self.themes,
+            "partners": self.partners,
+            "project": self.projects,
+        }
 
     @staticmethod
     def _index(objects: Iterable[Any], field_name: str) -> dict[str, Any]:
@@ -405,6 +413,17 @@ class Names:
 
 class CellError(Exception):
     pass
+
+
+# What to say of a name that is not in its column's list.
+NOT_FOUND = {
+    "area": gettext_lazy("No area “%(value)s”: write the name of a district or its code."),
+    "type": gettext_lazy("No activity type “%(value)s”: see the list in the template."),
+    "unit": gettext_lazy("No unit “%(value)s”: see the list in the template."),
+    "themes": gettext_lazy("No inequality theme “%(value)s”: see the list in the template."),
+    "partners": gettext_lazy("No partner “%(value)s”: an administrator adds new partners."),
+    "project": gettext_lazy("No project “%(value)s”: an administrator adds new projects."),
+}
 
 
 def _text(cell: Cell) -> str:
@@ -497,6 +516,16 @@ def parse_hours(cell: Cell) -> Decimal:
     return number.quantize(Decimal("0.1")) if number == number.quantize(Decimal("0.1")) else number
 
 
+# The columns whose cells are values, not names.
+PARSERS: dict[str, Callable[[Cell], Any]] = {
+    "date": parse_date,
+    "time": parse_time,
+    "count": parse_count,
+    "hours": parse_hours,
+    "text": _text,
+}
+
+
 def _split(cell: Cell, *, means: bool = False) -> list[str]:
     text = _text(cell)
     if means and re.fullmatch(r"\d+,\d+", text):  # "2,3" is means 2.3 written the Finnish way
@@ -513,13 +542,16 @@ class Row:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column heading, message)
     key: str = ""
-
-    error_keys: set[str] = field(default_factory=set)
+    error_keys: set[str] = field(default_factory=set)  # the columns in errors
 
     def error(self, key: str, message: str) -> None:
         column = COLUMN_BY_KEY.get(key)
         self.errors.append((column.header() if column else "", message))
         self.error_keys.add(key)
+
+    def failed(self, key: str) -> bool:
+        """Whether the column already has an error in this row."""
+        return key in self.error_keys
 
 
 class Reader:
@@ -584,18 +616,12 @@ class Reader:
 
     def _value(self, key: str, cell: Cell) -> Any:
         kind = COLUMN_BY_KEY[key].kind
-        parse: dict[str, Callable[[Cell], Any]] = {
-            "date": parse_date,
-            "time": parse_time,
-            "count": parse_count,
-            "hours": parse_hours,
-            "text": _text,
-        }
-        if kind in parse:
-            return parse[kind](cell)
+        if kind in PARSERS:
+            return PARSERS[kind](cell)
         if kind in MULTIPLE:
             return [self._one(kind, part) for part in self._parts(kind, cell)]
-        return self._one(kind, _text(cell)) if _text(cell) else None
+        text = _text(cell)
+        return self._one(kind, text) if text else None
 
     def _parts(self, kind: str, cell: Cell) -> list[str]:
         """The names in a cell of a column that takes several: separated by semicolons or new
@@ -653,25 +679,9 @@ class Reader:
             raise CellError(
                 _("You do not log activities for the unit “%(value)s”.") % {"value": _shown(text)}
             )
-        index = {
-            "area": names.areas,
-            "type": names.types,
-            "unit": names.units,
-            "themes": names.themes,
-            "partners": names.partners,
-            "project": names.projects,
-        }[kind]
-        if key in index:
-            return index[key]
-        messages = {
-            "area": _("No area “%(value)s”: write the name of a district or its code."),
-            "type": _("No activity type “%(value)s”: see the list in the template."),
-            "unit": _("No unit “%(value)s”: see the list in the template."),
-            "themes": _("No inequality theme “%(value)s”: see the list in the template."),
-            "partners": _("No partner “%(value)s”: an administrator adds new partners."),
-            "project": _("No project “%(value)s”: an administrator adds new projects."),
-        }
-        raise CellError(messages[kind] % {"value": _shown(text)})
+        if (found := names.by_kind[kind].get(key)) is not None:
+            return found
+        raise CellError(NOT_FOUND[kind] % {"value": _shown(text)})
 
     def _defaults(self, row: Row) -> None:
         values = row.values
@@ -688,21 +698,17 @@ class Reader:
                 values[column.key] = ""
             else:
                 values[column.key] = None
-        if not values.get("status") and not self._has_error(row, "status"):
+        if not values.get("status") and not row.failed("status"):
             values["status"] = Activity.Status.DONE
-        if values.get("unit") is None and not self._has_error(row, "unit"):
+        if values.get("unit") is None and not row.failed("unit"):
             values["unit"] = self.names.only_unit
         if not self.names.any_unit:
             organisers = values.get("organisers") or []
             if any(person.pk != self.user.pk for person in organisers):
                 row.error("organisers", _("You can import only activities you organised."))
             values["organisers"] = [self.user]
-        elif not values.get("organisers") and not self._has_error(row, "organisers"):
+        elif not values.get("organisers") and not row.failed("organisers"):
             values["organisers"] = [self.user]
-
-    @staticmethod
-    def _has_error(row: Row, key: str) -> bool:
-        return key in row.error_keys
 
     def _check(self, row: Row) -> None:
         """Every rule of the form, for the cells that could be read (those that could not
@@ -766,8 +772,6 @@ def row_key(values: dict[str, Any]) -> str:
 
 def _list_values(user: User) -> dict[str, list[str]]:
     """The valid names of each column with a list, in the current language."""
-    from neighbourhoods.forms import area_label, means_label
-
     return {
         "status": [str(label) for _value, label in Activity.Status.choices],
         "area": [area_label(a) for a in selectors.areas_for_logging().select_related("parent")],
@@ -782,8 +786,8 @@ def _list_values(user: User) -> dict[str, list[str]]:
 
 
 def template_workbook(user: User, file: Any) -> None:
-    """Write the import template to file: the columns, with drop-down lists of the valid names
-    from a second sheet, and the column formats that keep Excel from changing what is typed."""
+    """Write the import template to file: the columns in the user's language, with drop-down
+    lists of the valid names from a second sheet, and whole-number checks on the counts."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter, quote_sheetname
     from openpyxl.worksheet.datavalidation import DataValidation

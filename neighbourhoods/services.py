@@ -173,18 +173,18 @@ def signal_delete(*, signal: Signal) -> None:
 # --- Imports (see imports.py) ---------------------------------------------------------------
 
 
-def import_progress_key(batch_id: int) -> str:
+def _progress_key(batch_id: int) -> str:
     return f"neighbourhoods:import-progress:{batch_id}"
 
 
 def import_progress(batch: ImportBatch) -> int:
     """How many rows of a running check or import are done: the worker keeps it in the cache,
     since the import's own transaction shows nothing until it commits."""
-    return int(cache.get(import_progress_key(batch.pk), batch.rows_done))
+    return int(cache.get(_progress_key(batch.pk), batch.rows_done))
 
 
 def _report_progress(batch: ImportBatch, rows_done: int) -> None:
-    cache.set(import_progress_key(batch.pk), rows_done, timeout=3600)
+    cache.set(_progress_key(batch.pk), rows_done, timeout=3600)
 
 
 def import_start(*, user: User, file_name: str, content: bytes, language: str) -> ImportBatch:

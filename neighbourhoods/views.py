@@ -201,7 +201,7 @@ def activity_mine(request: HtmxHttpRequest) -> HttpResponse:
 @permission_required("neighbourhoods.view_activity", raise_exception=True)
 def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_for_user(user=request.user, activity_id=activity_id)
-    closed_notice = _closed_notice(activity.date)
+    closed_notice = closing.notice(activity.date)
     context = {
         "activity": activity,
         "can_change": selectors.can_change_activity(request.user, activity) and not closed_notice,
@@ -233,16 +233,10 @@ def _initial_for_new(request: HttpRequest) -> dict[str, Any]:
     return initial
 
 
-def _closed_notice(day: Any) -> str:
-    """What to tell someone about to edit a row dated in a closed period, before they try."""
-    closed = closing.ClosedPeriods.load().covering(day)
-    return closing.refusal(closed) if closed else ""
-
-
 def _render_activity_form(request: HttpRequest, form: ActivityForm, **context: Any) -> HttpResponse:
     form.enable_live_validation(reverse("neighbourhoods:activity_validate"))
     activity = context.get("activity")
-    context["closed_notice"] = _closed_notice(activity.date) if activity else ""
+    context["closed_notice"] = closing.notice(activity.date) if activity else ""
     context["form"] = form
     return render(request, "neighbourhoods/activity_form.html", context)
 
@@ -358,7 +352,7 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
 @permission_required("neighbourhoods.view_signal", raise_exception=True)
 def signal_detail(request: HttpRequest, signal_id: int) -> HttpResponse:
     signal = selectors.signal_for_user(user=request.user, signal_id=signal_id)
-    closed_notice = _closed_notice(signal.date)
+    closed_notice = closing.notice(signal.date)
     context = {
         "signal": signal,
         "can_change": selectors.can_change_signal(request.user, signal) and not closed_notice,
@@ -394,7 +388,7 @@ def _initial_signal(request: HttpRequest) -> dict[str, Any]:
 def _render_signal_form(request: HttpRequest, form: SignalForm, **context: Any) -> HttpResponse:
     form.enable_live_validation(reverse("neighbourhoods:signal_validate"))
     signal = context.get("signal")
-    context["closed_notice"] = _closed_notice(signal.date) if signal else ""
+    context["closed_notice"] = closing.notice(signal.date) if signal else ""
     context["form"] = form
     return render(request, "neighbourhoods/signal_form.html", context)
 
